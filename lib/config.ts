@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Every environment variable the project reads, validated once. Defaults are for local use; a
+ * deployed function gets its values from the CDK stack.
+ */
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+export const configSchema = z.object({
+  /** DynamoDB table name; when set the store is DynamoDB through ElectroDB. */
+  DYNAMODB_TABLE: optionalString,
+  /** Custom DynamoDB endpoint, e.g. a local dynalite (`http://127.0.0.1:4567`). */
+  DYNAMODB_ENDPOINT: z.preprocess(
+    emptyAsUndefined,
+    z.url({ error: 'must be a URL such as http://127.0.0.1:4567' }).optional(),
+  ),
+  AWS_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+  /** `sqlite:///absolute/path.db`; defaults to `<DATA_DIR>/local.db`. */
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^sqlite:\/\/\/.+/, { error: 'must look like sqlite:///absolute/path/to/file.db' })
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data')),
+  /** Local mode only: `sqlite` (default) or `dynamodb` (an in-process dynalite). */
+  STORE: z.preprocess(emptyAsUndefined, z.enum(['sqlite', 'dynamodb']).default('sqlite')),
+  PORT: port(3000),
+  S3_PORT: port(4569),
+  AUDIO_BUCKET: z.preprocess(emptyAsUndefined, z.string().min(3).default('audio')),
+  /** Custom S3 endpoint (local s3rver). */
+  S3_ENDPOINT: z.preprocess(
+    emptyAsUndefined,
+    z.url({ error: 'must be a URL such as http://127.0.0.1:4569' }).optional(),
+  ),
+  ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().default('admin')),
+  ADMIN_PASSWORD: optionalString,
+  /** JWT signing key, at least 32 bytes. Locally generated once into DATA_DIR when unset. */
+  JWT_SECRET: optionalString,
+  /** Secrets Manager ids used when deployed (read at cold start). */
+  JWT_SECRET_ARN: optionalString,
+  ADMIN_PASSWORD_SECRET_ARN: optionalString,
+  STATE_MACHINE_ARN: optionalString,
+  TRANSCRIBER: z.preprocess(emptyAsUndefined, z.enum(['aws', 'local']).default('local')),
+  MAX_DURATION_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 60 * 60),
+  MAX_SIZE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO')),
+  /** `local` when running on a laptop (cookies are not Secure there). */
+  APP_ENV: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Parses the environment. A bad value throws a ConfigError that names each variable, what was
+ * wrong and what to set it to.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+  });
+  throw new ConfigError(`Invalid configuration. Fix these environment variables:\n  ${lines.join('\n  ')}`);
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { InvalidCursorError, ValidationError } from '../errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageOptions } from './store.js';
+
+/** Width S3 sequencers are right-padded to so that string order is upload order. */
+export const SEQUENCER_WIDTH = 32;
+
+/**
+ * Normalizes an S3 event sequencer for comparison: upper-case hex, right-padded with zeros
+ * (S3's documented rule for comparing sequencers of one key). Undefined/empty stays null.
+ */
+export function normalizeSequencer(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  if (!/^[0-9A-Fa-f]{1,64}$/.test(raw)) {
+    throw new ValidationError(`Invalid S3 sequencer ${JSON.stringify(raw)}: expected a hexadecimal string.`);
+  }
+  return raw.toUpperCase().padEnd(SEQUENCER_WIDTH, '0');
+}
+
+/** Validates a page limit (1–100, default 50). */
+export function pageLimit(options: PageOptions | undefined): number {
+  const limit = options?.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ValidationError(`Invalid limit ${limit}: use a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+  return limit;
+}
+
+/** Filenames (S3 keys): 1–1,024 bytes, no NUL or control characters. */
+export function checkFilename(filename: string): string {
+  if (typeof filename !== 'string' || filename.length === 0) {
+    throw new ValidationError('Invalid filename: it must be a non-empty string.');
+  }
+  if (Buffer.byteLength(filename, 'utf8') > 1024) {
+    throw new ValidationError('Invalid filename: S3 keys are at most 1,024 bytes; use a shorter name.');
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(filename)) {
+    throw new ValidationError('Invalid filename: it contains a control character (such as NUL); remove it.');
+  }
+  return filename;
+}
+
+/**
+ * Cursors are base64url JSON, tagged with the listing they belong to and validated against a
+ * schema on the way back in, so a tampered or foreign cursor is an InvalidCursorError and never
+ * reaches the database raw.
+ */
+export function encodeCursor(kind: string, position: unknown): string {
+  return Buffer.from(JSON.stringify({ k: kind, p: position }), 'utf8').toString('base64url');
+}
+
+export function decodeCursor<T>(kind: string, cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const envelope = z
+    .object({ k: z.literal(kind), p: schema })
+    .strict()
+    .safeParse(parsed);
+  if (!envelope.success) throw new InvalidCursorError();
+  return envelope.data.p;
+}
+
+/** Current time as an ISO 8601 UTC string. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../config.js';
+import { createDynamoStore } from './dynamo.js';
+import { openSqliteStore } from './sqlite/index.js';
+import type { Store } from './store.js';
+
+export { createTable } from '../model/table.js';
+export type * from './store.js';
+
+/**
+ * Opens the store the environment asks for: DynamoDB through ElectroDB when `DYNAMODB_TABLE` is
+ * set (honouring `DYNAMODB_ENDPOINT` and `AWS_REGION`), otherwise SQLite at `DATABASE_URL` or
+ * `<DATA_DIR>/local.db`.
+ */
+export function openStore(env: NodeJS.ProcessEnv = process.env): Store {
+  const config = loadConfig(env);
+  if (config.DYNAMODB_TABLE) {
+    const client = new DynamoDBClient({
+      region: config.AWS_REGION,
+      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    });
+    return createDynamoStore({ client, tableName: config.DYNAMODB_TABLE });
+  }
+  return openSqliteStore(sqlitePath(config.DATABASE_URL, config.DATA_DIR));
+}
+
+/** `sqlite:///abs/path.db` → `/abs/path.db`; no URL → `<dataDir>/local.db`. */
+export function sqlitePath(databaseUrl: string | undefined, dataDir: string): string {
+  if (databaseUrl) return databaseUrl.slice('sqlite://'.length);
+  return resolve(dataDir, 'local.db');
+}

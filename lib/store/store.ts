@@ -1,0 +1,140 @@
+import type { TranscriptStatus } from '../model/status.js';
+
+/**
+ * The Store contract: the seed's DynamoStore, one interface with two adapters (DynamoDB through
+ * ElectroDB, SQLite through better-sqlite3). Records are camelCase; the adapters map them to the
+ * snake_case attributes and columns of the existing table and database.
+ *
+ * Errors (lib/errors.ts): ConflictError (username taken), NotFoundError (unknown id/filename on an
+ * update or delete), InvalidTransitionError (status change not allowed, nothing written),
+ * StaleEventError (older upload event), InvalidCursorError (cursor not issued by this listing),
+ * ValidationError (bad argument), StoreUnavailableError (table/file cannot be used).
+ */
+
+export interface UserRecord {
+  userId: number;
+  username: string;
+  email: string | null;
+  hashedPassword: string;
+  isActive: boolean;
+  isAdmin: boolean;
+  createdAt: string;
+  updatedAt: string;
+  yotoRefreshToken: string | null;
+  yotoAccessToken: string | null;
+  yotoTokenExpiresAt: string | null;
+}
+
+export interface AudioRecord {
+  filename: string;
+  size: number;
+  /** Whole seconds, null when unknown. */
+  duration: number | null;
+  /** Null when there is none, or when it is stored in S3 (see transcriptS3Key). */
+  transcript: string | null;
+  transcriptStatus: TranscriptStatus;
+  transcriptError: string | null;
+  /** S3 key of a transcript too large for the row. */
+  transcriptS3Key: string | null;
+  createdAt: string;
+  updatedAt: string;
+  transcribedAt: string | null;
+  /** S3 ETag of the recorded upload. */
+  etag: string | null;
+  /** S3 event sequencer of the recorded upload, normalized (right-padded) so strings compare. */
+  sequencer: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; present when there may be more items. */
+  cursor?: string;
+}
+
+export interface PageOptions {
+  /** 1–100, default 50. Anything else is a ValidationError. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CreateUserInput {
+  username: string;
+  hashedPassword: string;
+  email?: string | null;
+  isAdmin?: boolean;
+}
+
+export interface UpdateUserInput {
+  email?: string | null;
+  hashedPassword?: string;
+  isActive?: boolean;
+  isAdmin?: boolean;
+}
+
+export interface UpsertAudioInput {
+  filename: string;
+  size: number;
+  duration?: number | null;
+  etag?: string | null;
+  /** Raw S3 sequencer (hex); the store normalizes it. An older one than stored → StaleEventError. */
+  sequencer?: string | null;
+}
+
+export interface UpdateTranscriptInput {
+  filename: string;
+  transcript: string | null;
+  status: 'completed' | 'failed';
+  error?: string | null;
+  transcriptS3Key?: string | null;
+  /** When given, the write only applies if the row still records this upload (normalized or raw). */
+  sequencer?: string | null;
+}
+
+export interface SetStatusInput {
+  filename: string;
+  status: TranscriptStatus;
+  error?: string | null;
+  sequencer?: string | null;
+}
+
+export interface Store {
+  listUsers(): Promise<UserRecord[]>;
+  userCount(): Promise<number>;
+  /** Case-insensitive. */
+  getUser(username: string): Promise<UserRecord | undefined>;
+  getUserById(userId: number): Promise<UserRecord | undefined>;
+  /** ConflictError if the (case-insensitive) name exists. Ids are unique under concurrency. */
+  createUser(input: CreateUserInput): Promise<UserRecord>;
+  /** NotFoundError if no such user. */
+  updateUser(userId: number, changes: UpdateUserInput): Promise<UserRecord>;
+  /** NotFoundError if no such user. */
+  deleteUser(userId: number): Promise<void>;
+  /** Creates the admin user if missing (username defaults to `admin`); never changes an existing one. */
+  ensureAdminUser(input: { hashedPassword: string; email?: string | null; username?: string }): Promise<{
+    user: UserRecord;
+    created: boolean;
+  }>;
+
+  /** Stable order (by filename), cursor pagination. */
+  listAudioFiles(options?: PageOptions): Promise<Page<AudioRecord>>;
+  /** Case-insensitive substring match on the filename; each file at most once. */
+  searchAudioFiles(query: string, options?: PageOptions): Promise<Page<AudioRecord>>;
+  getAudioFile(filename: string): Promise<AudioRecord | undefined>;
+  /**
+   * Records an upload: creates the row as `pending`, or for a newer upload of the same key resets
+   * it to `pending` with the new size/duration (created_at kept). Same sequencer as stored → no
+   * change, returns the row. Older sequencer → StaleEventError.
+   */
+  upsertAudioFile(input: UpsertAudioInput): Promise<AudioRecord>;
+  /** processing → completed|failed (pending → failed too); sets transcribed_at on completed. */
+  updateTranscript(input: UpdateTranscriptInput): Promise<AudioRecord>;
+  /** Any allowed transition; to `pending` clears transcript, error and transcribed_at. */
+  setTranscriptStatus(input: SetStatusInput): Promise<AudioRecord>;
+  /** NotFoundError if no such file. Removes its search index entries too. */
+  deleteAudioFile(filename: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
