@@ -1,0 +1,63 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type Config, loadConfig } from './config.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/store.js';
+
+/**
+ * The composition root: every function gets its dependencies from here, created lazily once per
+ * Lambda container (or once per local process). Functions never ask "am I local?"; local mode
+ * and tests install their own adapters with `setDeps`.
+ *
+ * Ports added by the API and pipeline (token keys, transcriber, execution starter) are optional
+ * fields created on first use by their own getters, so a function's cold start only pays for
+ * what it uses.
+ */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  s3: S3Client;
+}
+
+let current: Deps | undefined;
+
+/** Builds the default (AWS) adapters from config; nothing connects until first use. */
+export function createDeps(config: Config = loadConfig(), overrides: Partial<Deps> = {}): Deps {
+  const logger =
+    overrides.logger ??
+    new Logger({ serviceName: 'audio-ingest', logLevel: config.LOG_LEVEL === 'SILENT' ? 'SILENT' : config.LOG_LEVEL });
+  return {
+    config,
+    logger,
+    store: overrides.store ?? openStore(process.env),
+    s3: overrides.s3 ?? createS3Client(config),
+    ...overrides,
+  };
+}
+
+/** S3 client honouring S3_ENDPOINT (local s3rver needs path-style and no streaming checksums). */
+export function createS3Client(config: Pick<Config, 'AWS_REGION' | 'S3_ENDPOINT'>): S3Client {
+  if (!config.S3_ENDPOINT) return new S3Client({ region: config.AWS_REGION });
+  return new S3Client({
+    region: config.AWS_REGION,
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** The process-wide dependencies, created on first call. */
+export function deps(): Deps {
+  current ??= createDeps();
+  return current;
+}
+
+/** Installs dependencies (local mode, tests). Returns the previous ones. */
+export function setDeps(next: Deps | undefined): Deps | undefined {
+  const previous = current;
+  current = next;
+  return previous;
+}
