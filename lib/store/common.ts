@@ -71,3 +71,27 @@ export function decodeCursor<T>(kind: string, cursor: string | undefined, schema
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+// SQLAlchemy on SQLite writes naive datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC in the
+// Python service); some rows carry an offset or a 'T'. Fractions are cut to milliseconds.
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Reads a stored timestamp as ISO 8601 UTC (`2024-05-01T10:00:00.123Z`), whatever wrote it: our
+ * ISO strings pass through, SQLAlchemy's naive strings are taken as UTC, offsets are applied.
+ * Unparseable text is returned unchanged rather than invented.
+ */
+export function toIso(value: string | number | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') return new Date(value * (value < 1e11 ? 1000 : 1)).toISOString();
+  const match = DATETIME.exec(value.trim());
+  if (!match) {
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+    return date && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
+  }
+  const [, y, mo, d, h, mi, s = '00', fraction = '', zone] = match;
+  const millis = fraction.padEnd(3, '0').slice(0, 3);
+  const offset = !zone || zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${millis}${offset}`);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}

@@ -20,7 +20,7 @@ export function openStore(env: NodeJS.ProcessEnv = process.env): Store {
       region: config.AWS_REGION,
       ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
     });
-    return createDynamoStore({ client, tableName: config.DYNAMODB_TABLE });
+    return createDynamoStore({ client, tableName: config.DYNAMODB_TABLE, ownsClient: true });
   }
   return openSqliteStore(sqlitePath(config.DATABASE_URL, config.DATA_DIR));
 }

@@ -1,0 +1,25 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ElectroDB key templates are literal `${attribute}` placeholders, not JS templates.
+import { Entity } from 'electrodb';
+import { type EntityConfig, SERVICE } from './service.js';
+
+/** Atomic counters (PK `COUNTER#<name>`, SK `COUNTER`), incremented with UpdateItem ADD. */
+export function counterEntity({ table, client }: EntityConfig) {
+  return new Entity(
+    {
+      model: { entity: 'counter', version: '1', service: SERVICE },
+      attributes: {
+        name: { type: 'string', required: true },
+        value: { type: 'number' },
+      },
+      indexes: {
+        byName: {
+          pk: { field: 'PK', composite: ['name'], template: 'COUNTER#${name}', casing: 'none' },
+          sk: { field: 'SK', composite: [], template: 'COUNTER', casing: 'none' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+export type CounterEntity = ReturnType<typeof counterEntity>;

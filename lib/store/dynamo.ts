@@ -1,0 +1,44 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as audio from './dynamo/audio.js';
+import { createContext } from './dynamo/context.js';
+import { listAudioFiles } from './dynamo/list.js';
+import { searchAudioFiles } from './dynamo/search.js';
+import * as users from './dynamo/users.js';
+import type { Store } from './store.js';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Destroy the client on close(); leave false when the caller shares the client. */
+  ownsClient?: boolean;
+}
+
+/**
+ * The Store on DynamoDB through ElectroDB, on the Python service's keys and attribute names
+ * (see lib/model/). Every method maps a missing table, missing credentials, access denied or an
+ * unreachable endpoint to a StoreUnavailableError that names the fix.
+ */
+export function createDynamoStore({ client, tableName, ownsClient = false }: DynamoStoreOptions): Store {
+  const ctx = createContext(client, tableName);
+  const g = ctx.guard;
+  return {
+    listUsers: () => g(() => users.listUsers(ctx)),
+    userCount: () => g(() => users.userCount(ctx)),
+    getUser: (username) => g(() => users.getUser(ctx, username)),
+    getUserById: (userId) => g(() => users.getUserById(ctx, userId)),
+    createUser: (input) => g(() => users.createUser(ctx, input)),
+    updateUser: (userId, changes) => g(() => users.updateUser(ctx, userId, changes)),
+    deleteUser: (userId) => g(() => users.deleteUser(ctx, userId)),
+    ensureAdminUser: (input) => g(() => users.ensureAdminUser(ctx, input)),
+    listAudioFiles: (options) => g(() => listAudioFiles(ctx, options)),
+    searchAudioFiles: (query, options) => g(() => searchAudioFiles(ctx, query, options)),
+    getAudioFile: (filename) => g(() => audio.getAudioFile(ctx, filename)),
+    upsertAudioFile: (input) => g(() => audio.upsertAudioFile(ctx, input)),
+    updateTranscript: (input) => g(() => audio.updateTranscript(ctx, input)),
+    setTranscriptStatus: (input) => g(() => audio.setTranscriptStatus(ctx, input)),
+    deleteAudioFile: (filename) => g(() => audio.deleteAudioFile(ctx, filename)),
+    async close() {
+      if (ownsClient) client.destroy();
+    },
+  };
+}

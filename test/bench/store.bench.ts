@@ -1,0 +1,266 @@
+/**
+ * Store benchmark (DynamoDB adapter on dynalite): items read per list page and per search page
+ * against the seed's full Scan with a filter, measured in the same run, plus single-operation
+ * latency medians. `npx tsx test/bench/store.bench.ts --rows 2000` runs it alone; `npm run bench`
+ * runs it with the others.
+ */
+import '../../lib/local/polyfills.js';
+import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynalite } from '../../lib/local/dynalite.js';
+import { suffixItems } from '../../lib/model/search.js';
+import { createTable } from '../../lib/model/table.js';
+import { batchWriteAll, type WriteRequest } from '../../lib/store/dynamo/batch.js';
+import { createContext, type DynamoContext } from '../../lib/store/dynamo/context.js';
+import { createDynamoStore } from '../../lib/store/dynamo.js';
+import type { Store } from '../../lib/store/store.js';
+
+process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
+
+export interface StoreBenchArgs {
+  rows?: number;
+  argv: string[];
+}
+
+const PAGE = 50;
+const WORDS = ['morning', 'evening', 'podcast', 'interview', 'news', 'lecture', 'music', 'story', 'meeting', 'review'];
+/** Every RARE_EVERY-th file carries this word: a 3+ character query with few matches. */
+const RARE = 'zebra';
+const RARE_EVERY = 500;
+
+/** Deterministic filenames of realistic length (~25 characters). */
+export function benchFilename(i: number): string {
+  const a = WORDS[i % WORDS.length] as string;
+  const b = i % RARE_EVERY === 0 ? RARE : (WORDS[Math.floor(i / WORDS.length) % WORDS.length] as string);
+  return `${a} ${b} ${String(i).padStart(6, '0')}.mp3`;
+}
+
+interface Reads {
+  items: number;
+  capacity: number;
+}
+
+/** Sums items read (ScannedCount, BatchGet responses, GetItem hits) and read capacity per call. */
+function readMeter(client: DynamoDBClient): { measure<T>(fn: () => Promise<T>): Promise<Reads> } {
+  let current: Reads | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      if (current) input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      if (current) {
+        const out = result.output as unknown as Record<string, unknown>;
+        const responses = out.Responses as Record<string, unknown[]> | undefined;
+        current.items +=
+          typeof out.ScannedCount === 'number'
+            ? out.ScannedCount
+            : responses
+              ? Object.values(responses).reduce((n, r) => n + r.length, 0)
+              : out.Item
+                ? 1
+                : 0;
+        const capacity = out.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
+        for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : [])
+          current.capacity += c.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchReadMeter' },
+  );
+  return {
+    async measure(fn) {
+      current = { items: 0, capacity: 0 };
+      try {
+        await fn();
+        return current;
+      } finally {
+        current = undefined;
+      }
+    },
+  };
+}
+
+/**
+ * Loads `rows` audio rows with parallel BatchWriteItem calls: with their search entries for our
+ * table, or rows only for the seed-shaped baseline table (the seed had no index items).
+ */
+async function load(ctx: DynamoContext, rows: number, withIndex: boolean): Promise<number> {
+  const now = new Date().toISOString();
+  let written = 0;
+  const chunk = 500;
+  for (let start = 0; start < rows; start += chunk) {
+    const requests: WriteRequest[] = [];
+    for (let i = start; i < Math.min(rows, start + chunk); i++) {
+      const filename = benchFilename(i);
+      const row = {
+        filename,
+        size: 1_000 + i,
+        duration: 60,
+        transcript_status: 'pending',
+        created_at: now,
+        updated_at: now,
+      };
+      const parts = [
+        ctx.audio.put([row]).params(),
+        ...(withIndex ? [ctx.suffix.put(suffixItems(filename)).params()] : []),
+      ];
+      for (const batch of parts as unknown as {
+        RequestItems: Record<string, WriteRequest[]>;
+      }[][]) {
+        for (const b of batch) requests.push(...(b.RequestItems[ctx.tableName] ?? []));
+      }
+    }
+    await batchWriteAll(ctx, requests);
+    written += requests.length;
+  }
+  return written;
+}
+
+/** The seed's way: one full Scan of the table with a filter, all pages. */
+async function seedScan(ctx: DynamoContext, filter: string, values: Record<string, unknown>): Promise<number> {
+  let start: Record<string, unknown> | undefined;
+  let matched = 0;
+  do {
+    const page = await ctx.doc.send(
+      new ScanCommand({
+        TableName: ctx.tableName,
+        FilterExpression: filter,
+        ExpressionAttributeValues: values,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    matched += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return matched;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function time(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await op(i);
+    samples.push(performance.now() - t);
+  }
+  return median(samples);
+}
+
+/**
+ * Median latency (ms) of single Store operations, on any adapter: the same list for every Store
+ * so the numbers compare. Creates its own user and files (names prefixed `bench-latency`).
+ */
+export async function latencyMedians(store: Store, samples = 100): Promise<Record<string, number>> {
+  const user = await store.createUser({ username: `bench-latency-${Date.now()}`, hashedPassword: 'h' });
+  const name = (i: number) => `bench-latency ${String(i).padStart(5, '0')}.mp3`;
+  const out: Record<string, number> = {};
+  out.upsertAudioFile_new = await time(samples, (i) =>
+    store.upsertAudioFile({ filename: name(i), size: 1, duration: 1 }),
+  );
+  out.getAudioFile = await time(samples, (i) => store.getAudioFile(name(i)));
+  out.getUser = await time(samples, () => store.getUser(user.username));
+  out.getUserById = await time(samples, () => store.getUserById(user.userId));
+  out.setTranscriptStatus = await time(samples, (i) =>
+    store.setTranscriptStatus({ filename: name(i), status: 'processing' }),
+  );
+  out.updateTranscript = await time(samples, (i) =>
+    store.updateTranscript({ filename: name(i), transcript: 'words', status: 'completed' }),
+  );
+  out.listAudioFiles_page = await time(samples, () => store.listAudioFiles({ limit: PAGE }));
+  out.searchAudioFiles_page = await time(samples, () => store.searchAudioFiles('latency 000', { limit: PAGE }));
+  return out;
+}
+
+function rowsFrom(args: StoreBenchArgs): number {
+  if (args.rows !== undefined) return args.rows;
+  const i = args.argv.indexOf('--rows');
+  const value = i >= 0 ? args.argv[i + 1] : undefined;
+  if (value !== undefined && !/^\d+$/.test(value)) throw new Error(`--rows takes a whole number, got ${value}.`);
+  return value ? Number(value) : 20_000;
+}
+
+/** Runs the store benchmark and prints its tables. */
+export async function run(args: StoreBenchArgs): Promise<void> {
+  const rows = rowsFrom(args);
+  const dynamo = await startDynalite();
+  const client = dynamo.client();
+  try {
+    const tableName = 'bench-store';
+    await createTable(client, tableName);
+    await createTable(client, 'bench-seed');
+    const ctx = createContext(client, tableName);
+    const seedCtx = createContext(client, 'bench-seed');
+    const store = createDynamoStore({ client, tableName });
+    const meter = readMeter(client);
+
+    const started = performance.now();
+    const items = await load(ctx, rows, true);
+    const loadSeconds = (performance.now() - started) / 1000;
+    await load(seedCtx, rows, false);
+    console.log(
+      `Loaded ${rows} audio rows: ${items} items with search entries in ${loadSeconds.toFixed(1)} s; the seed-shaped baseline table holds the ${rows} rows only.\n`,
+    );
+    // Cursor of page 10, so a deep page is measured too.
+    let deep: string | undefined;
+    for (let page = 0; page < 9; page++)
+      deep = (await store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) })).cursor;
+
+    const common = 'podcast';
+    const cases: { label: string; ours: () => Promise<unknown>; seed: () => Promise<unknown> }[] = [
+      {
+        label: `list: first page (${PAGE})`,
+        ours: () => store.listAudioFiles({ limit: PAGE }),
+        seed: () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' }),
+      },
+      {
+        label: `list: page 10 (${PAGE})`,
+        ours: () => store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) }),
+        seed: () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' }),
+      },
+      {
+        label: `search "${common}": first page (${PAGE})`,
+        ours: () => store.searchAudioFiles(common, { limit: PAGE }),
+        seed: () => seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': common }),
+      },
+      {
+        label: `search "${RARE}" (${Math.ceil(rows / RARE_EVERY)} matches)`,
+        ours: async () => {
+          let cursor: string | undefined;
+          do cursor = (await store.searchAudioFiles(RARE, { limit: PAGE, ...(cursor ? { cursor } : {}) })).cursor;
+          while (cursor);
+        },
+        seed: () => seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': RARE }),
+      },
+    ];
+    console.log(`| ${rows} rows | items read: index | items read: seed Scan | ratio | RCU: index | RCU: seed Scan |`);
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const c of cases) {
+      const ours = await meter.measure(c.ours);
+      const seed = await meter.measure(c.seed);
+      const ratio = ours.items > 0 ? (seed.items / ours.items).toFixed(0) : '∞';
+      console.log(
+        `| ${c.label} | ${ours.items} | ${seed.items} | ${ratio}× | ${ours.capacity.toFixed(1)} | ${seed.capacity.toFixed(1)} |`,
+      );
+    }
+
+    console.log('\n| DynamoDB (dynalite) operation | median ms |');
+    console.log('|---|---:|');
+    for (const [op, ms] of Object.entries(await latencyMedians(store))) console.log(`| ${op} | ${ms.toFixed(2)} |`);
+  } finally {
+    client.destroy();
+    await dynamo.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run({ argv: process.argv.slice(2) }).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { createTable, TABLE_DEFINITION } from '../../lib/model/table.js';
+import { createContext } from '../../lib/store/dynamo/context.js';
+import { raiseUserIdCounter } from '../../lib/store/dynamo/users.js';
+import { createDynamoStore } from '../../lib/store/dynamo.js';
+import type { Store } from '../../lib/store/store.js';
+
+let dynamo: LocalDynamo;
+let client: DynamoDBClient;
+/** Plain marshalling, like the Python service's boto3 Table resource: no ElectroDB involved. */
+let raw: DynamoDBDocumentClient;
+let tableName: string;
+let store: Store;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  client = dynamo.client();
+  raw = DynamoDBDocumentClient.from(client);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.close();
+});
+
+beforeEach(async () => {
+  tableName = `raw-${randomUUID()}`;
+  await createTable(client, tableName);
+  store = createDynamoStore({ client, tableName });
+});
+
+const SEED_USER = [
+  'user_id',
+  'username',
+  'email',
+  'hashed_password',
+  'is_active',
+  'is_admin',
+  'created_at',
+  'updated_at',
+  'yoto_refresh_token',
+  'yoto_access_token',
+  'yoto_token_expires_at',
+];
+const SEED_AUDIO = [
+  'filename',
+  'size',
+  'duration',
+  'transcript',
+  'transcript_status',
+  'transcript_error',
+  'created_at',
+  'updated_at',
+  'transcribed_at',
+];
+/** New attributes the spec allows next to the seed's: ElectroDB markers, GSI keys, upload identity. */
+const ALLOWED_NEW = [
+  '__edb_e__',
+  '__edb_v__',
+  'GSI1PK',
+  'GSI1SK',
+  'GSI2PK',
+  'GSI2SK',
+  'etag',
+  'sequencer',
+  'transcript_s3_key',
+];
+
+async function rawGet(PK: string, SK: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await raw.send(new GetCommand({ TableName: tableName, Key: { PK, SK } }));
+  return Item;
+}
+
+/** What the repair migration adds to a Python user item: the list and by-id index keys. */
+async function addIndexKeys(lowerName: string, userId: number): Promise<void> {
+  await raw.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { PK: `user#${lowerName}`, SK: 'PROFILE' },
+      UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk, GSI1PK = :lpk, GSI1SK = :lsk',
+      ExpressionAttributeValues: { ':pk': `USERID#${userId}`, ':sk': 'PROFILE', ':lpk': 'USERS', ':lsk': lowerName },
+    }),
+  );
+}
+
+async function rawPut(item: Record<string, unknown>): Promise<void> {
+  await raw.send(new PutCommand({ TableName: tableName, Item: item }));
+}
+
+describe('what lands in DynamoDB', () => {
+  it('createTable builds the table from TABLE_DEFINITION (string PK/SK, pay-per-request, its GSIs) and is idempotent', async () => {
+    await createTable(client, tableName);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ]);
+    expect(TABLE_DEFINITION.billingMode).toBe('PAY_PER_REQUEST');
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const gsis = (Table?.GlobalSecondaryIndexes ?? []).map((g) => ({
+      indexName: g.IndexName,
+      keys: g.KeySchema?.map((k) => k.AttributeName),
+      projection: g.Projection?.ProjectionType,
+      status: g.IndexStatus,
+    }));
+    expect(gsis.sort((a, b) => String(a.indexName).localeCompare(String(b.indexName)))).toEqual(
+      TABLE_DEFINITION.globalSecondaryIndexes.map((g) => ({
+        indexName: g.indexName,
+        keys: [g.partitionKey.name, g.sortKey.name],
+        projection: typeof g.projection === 'string' ? g.projection : 'INCLUDE',
+        status: 'ACTIVE',
+      })),
+    );
+  });
+
+  it('a user is user#<lower-cased name>/PROFILE with the seed attribute names', async () => {
+    const created = await store.createUser({
+      username: 'Alice',
+      hashedPassword: 'hash',
+      email: 'a@x.io',
+      isAdmin: true,
+    });
+    const item = await rawGet('user#alice', 'PROFILE');
+    expect(item).toBeDefined();
+    expect(item).toMatchObject({
+      PK: 'user#alice',
+      SK: 'PROFILE',
+      user_id: created.userId,
+      username: 'Alice',
+      email: 'a@x.io',
+      hashed_password: 'hash',
+      is_active: true,
+      is_admin: true,
+    });
+    expect(typeof item?.user_id).toBe('number');
+    const names = Object.keys(item ?? {}).filter((k) => k !== 'PK' && k !== 'SK');
+    expect(names.filter((k) => !SEED_USER.includes(k) && !ALLOWED_NEW.includes(k))).toEqual([]);
+    expect(await rawGet('USER#Alice', 'PROFILE')).toBeUndefined();
+  });
+
+  it('an audio row is AUDIO#<filename, case kept>/METADATA with the seed attribute names', async () => {
+    await store.upsertAudioFile({ filename: 'My Song (1).MP3', size: 42, duration: 7, etag: 'abc', sequencer: '0A' });
+    await store.setTranscriptStatus({ filename: 'My Song (1).MP3', status: 'processing' });
+    await store.updateTranscript({ filename: 'My Song (1).MP3', transcript: 'la la', status: 'completed' });
+    const item = await rawGet('AUDIO#My Song (1).MP3', 'METADATA');
+    expect(item).toMatchObject({
+      filename: 'My Song (1).MP3',
+      size: 42,
+      duration: 7,
+      transcript: 'la la',
+      transcript_status: 'completed',
+    });
+    expect(item?.transcribed_at).toEqual(expect.any(String));
+    const names = Object.keys(item ?? {}).filter((k) => k !== 'PK' && k !== 'SK');
+    expect(names.filter((k) => !SEED_AUDIO.includes(k) && !ALLOWED_NEW.includes(k))).toEqual([]);
+  });
+
+  it('a Scan shows only the seed key shapes plus the search entries in the audio partition and the id counter', async () => {
+    await store.createUser({ username: 'Bob', hashedPassword: 'h' });
+    await store.upsertAudioFile({ filename: 'ab.mp3', size: 1 });
+    const { Items = [] } = await raw.send(new ScanCommand({ TableName: tableName }));
+    const keys = Items.map((i) => `${i.PK}|${i.SK}`).sort();
+    expect(keys).toEqual(
+      [
+        'AUDIO#ab.mp3|METADATA',
+        ...Array.from({ length: 6 }, (_, p) => `AUDIO#ab.mp3|SUFFIX#${String(p).padStart(3, '0')}`),
+        'COUNTER#user_id|COUNTER',
+        'user#bob|PROFILE',
+      ].sort(),
+    );
+  });
+});
+
+describe('items written the Python way (no ElectroDB markers)', () => {
+  const legacyUser = {
+    PK: 'user#bob',
+    SK: 'PROFILE',
+    user_id: 1_700_000_000_123,
+    username: 'Bob',
+    email: 'bob@example.com',
+    hashed_password: '$argon2id$legacy',
+    is_active: true,
+    is_admin: false,
+    created_at: '2024-01-02T03:04:05.678901+00:00',
+    updated_at: '2024-01-02T03:04:05.678901+00:00',
+    yoto_refresh_token: 'r-token',
+    yoto_access_token: null,
+    yoto_token_expires_at: null,
+  };
+
+  it('reads a legacy user by name, case-insensitively', async () => {
+    await rawPut(legacyUser);
+    const user = await store.getUser('BOB');
+    expect(user).toMatchObject({
+      userId: 1_700_000_000_123,
+      username: 'Bob',
+      email: 'bob@example.com',
+      hashedPassword: '$argon2id$legacy',
+      isActive: true,
+      isAdmin: false,
+      yotoRefreshToken: 'r-token',
+      yotoAccessToken: null,
+    });
+  });
+
+  it('finds and updates a legacy user by id once its by-id index key is present, keeping the item whole', async () => {
+    await rawPut(legacyUser);
+    // Python items lack GSI keys; the repair migration adds them (as here), then by-id works.
+    expect(await store.getUserById(legacyUser.user_id)).toBeUndefined();
+    await addIndexKeys('bob', legacyUser.user_id);
+    expect((await store.getUserById(legacyUser.user_id))?.username).toBe('Bob');
+    const updated = await store.updateUser(legacyUser.user_id, { email: 'new@example.com' });
+    expect(updated).toMatchObject({ username: 'Bob', email: 'new@example.com', hashedPassword: '$argon2id$legacy' });
+    const item = await rawGet('user#bob', 'PROFILE');
+    expect(item).toMatchObject({ ...legacyUser, email: 'new@example.com', updated_at: updated.updatedAt });
+    expect((await store.listUsers()).map((u) => u.username)).toEqual(['Bob']);
+    // A new user never takes the legacy id, and the name stays taken case-insensitively.
+    const carol = await store.createUser({ username: 'carol', hashedPassword: 'h' });
+    expect(carol.userId).not.toBe(legacyUser.user_id);
+    await expect(store.createUser({ username: 'BOB', hashedPassword: 'h' })).rejects.toThrow(/taken/);
+  });
+
+  it('a new user skips a counter id that a legacy user already holds', async () => {
+    await rawPut({ ...legacyUser, user_id: 1 });
+    await addIndexKeys('bob', 1);
+    const carol = await store.createUser({ username: 'carol', hashedPassword: 'h' });
+    expect(carol.userId).toBe(2);
+    expect((await store.getUserById(1))?.username).toBe('Bob');
+  });
+
+  it('raiseUserIdCounter puts new ids above the largest legacy id and never lowers the counter', async () => {
+    const ctx = createContext(client, tableName);
+    await raiseUserIdCounter(ctx, 41);
+    await raiseUserIdCounter(ctx, 7);
+    expect((await store.createUser({ username: 'dave', hashedPassword: 'h' })).userId).toBe(42);
+  });
+
+  it('reads legacy audio statuses as failed, keeping the old value in the error', async () => {
+    const base = {
+      SK: 'METADATA',
+      size: 10,
+      duration: 61,
+      created_at: '2024-01-01T00:00:00',
+      updated_at: '2024-01-01T00:00:00',
+    };
+    await rawPut({
+      ...base,
+      PK: 'AUDIO#Old.mp3',
+      filename: 'Old.mp3',
+      transcript_status: 'error',
+      transcript_error: null,
+      transcript: null,
+      transcribed_at: null,
+    });
+    await rawPut({
+      ...base,
+      PK: 'AUDIO#Gone.mp3',
+      filename: 'Gone.mp3',
+      transcript_status: 'cancelled',
+      transcript_error: 'user stopped it',
+    });
+    await rawPut({
+      ...base,
+      PK: 'AUDIO#Done.mp3',
+      filename: 'Done.mp3',
+      transcript_status: 'completed',
+      transcript: 'hi',
+      transcribed_at: '2024-01-01T00:01:00',
+    });
+    expect(await store.getAudioFile('Old.mp3')).toMatchObject({
+      filename: 'Old.mp3',
+      size: 10,
+      duration: 61,
+      transcriptStatus: 'failed',
+      transcriptError: 'legacy status: error',
+      transcript: null,
+    });
+    expect(await store.getAudioFile('Gone.mp3')).toMatchObject({
+      transcriptStatus: 'failed',
+      transcriptError: 'user stopped it',
+    });
+    expect(await store.getAudioFile('Done.mp3')).toMatchObject({ transcriptStatus: 'completed', transcript: 'hi' });
+  });
+
+  it('updates legacy audio rows through the transition rules and leaves no partial item', async () => {
+    await rawPut({
+      PK: 'AUDIO#Old.mp3',
+      SK: 'METADATA',
+      filename: 'Old.mp3',
+      size: 10,
+      duration: 61,
+      transcript: 'partial words',
+      transcript_status: 'disabled',
+      transcript_error: null,
+      created_at: '2024-01-01T00:00:00',
+      updated_at: '2024-01-01T00:00:00',
+      transcribed_at: null,
+    });
+    // A legacy failure may be re-transcribed (failed → pending), not jumped to processing.
+    await expect(store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' })).rejects.toThrow(
+      /failed to processing/,
+    );
+    const pending = await store.setTranscriptStatus({ filename: 'Old.mp3', status: 'pending' });
+    expect(pending).toMatchObject({ transcriptStatus: 'pending', transcript: null, transcriptError: null });
+    await store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' });
+    const done = await store.updateTranscript({ filename: 'Old.mp3', transcript: 'full words', status: 'completed' });
+    const item = await rawGet('AUDIO#Old.mp3', 'METADATA');
+    expect(item).toMatchObject({
+      filename: 'Old.mp3',
+      size: 10,
+      duration: 61,
+      transcript: 'full words',
+      transcript_status: 'completed',
+      created_at: '2024-01-01T00:00:00',
+      transcribed_at: done.transcribedAt,
+    });
+    expect(await store.getAudioFile('Old.mp3')).toEqual(done);
+  });
+
+  it('a newer upload of a legacy row resets it and adds it to the list index', async () => {
+    await rawPut({
+      PK: 'AUDIO#Legacy.mp3',
+      SK: 'METADATA',
+      filename: 'Legacy.mp3',
+      size: 10,
+      transcript_status: 'completed',
+      transcript: 'old',
+      created_at: '2023-05-05T05:05:05',
+      updated_at: '2023-05-05T05:05:05',
+    });
+    expect((await store.listAudioFiles()).items).toEqual([]);
+    const row = await store.upsertAudioFile({ filename: 'Legacy.mp3', size: 20, duration: 3, sequencer: '01' });
+    expect(row).toMatchObject({
+      transcriptStatus: 'pending',
+      transcript: null,
+      size: 20,
+      createdAt: '2023-05-05T05:05:05',
+    });
+    expect((await store.listAudioFiles()).items.map((a) => a.filename)).toEqual(['Legacy.mp3']);
+  });
+
+  it('does not touch a status change or transcript of a missing file (no partial item)', async () => {
+    await expect(
+      store.updateTranscript({ filename: 'nope.mp3', transcript: 't', status: 'completed' }),
+    ).rejects.toThrow(/does not exist/);
+    expect(await rawGet('AUDIO#nope.mp3', 'METADATA')).toBeUndefined();
+  });
+});

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../lib/errors.js';
+import { openSqliteStore } from '../../lib/store/sqlite/index.js';
+import type { Store } from '../../lib/store/store.js';
+import { makePythonDatabase } from './sqlite-python-db.js';
+
+describe('SQLite: a database created by the Python service', () => {
+  let dir: string;
+  let file: string;
+  let store: Store | undefined;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-legacy-'));
+    file = join(dir, 'yoto_smart_stream.db');
+  });
+
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads users with Python-style booleans and datetimes as records with ISO 8601 UTC', async () => {
+    makePythonDatabase(file);
+    store = openSqliteStore(file);
+    expect(await store.getUser('ALICE')).toEqual({
+      userId: 1,
+      username: 'alice',
+      email: 'alice@example.com',
+      hashedPassword: '$argon2id$v=19$m=65536,t=3,p=4$x$y',
+      isActive: true,
+      isAdmin: false,
+      createdAt: '2024-03-01T12:34:56.789Z',
+      updatedAt: '2024-03-02T08:00:00.000Z',
+      yotoAccessToken: 'acc',
+      yotoRefreshToken: 'ref',
+      yotoTokenExpiresAt: '2024-03-03T09:10:11.500Z',
+    });
+    expect(await store.getUserById(7)).toMatchObject({
+      username: 'admin',
+      isAdmin: true,
+      updatedAt: '2024-01-01T00:00:00.000Z',
+    });
+    // An offset is applied, not dropped; NULL is_admin is the column default (false).
+    expect(await store.getUser('sleepy')).toMatchObject({
+      isActive: false,
+      isAdmin: false,
+      createdAt: '2024-01-05T08:00:00.000Z',
+    });
+    expect((await store.listUsers()).map((u) => u.userId)).toEqual([7, 1, 9]);
+    expect(await store.userCount()).toBe(3);
+  });
+
+  it('reads audio rows, legacy statuses as failed with the old value kept in the error', async () => {
+    makePythonDatabase(file);
+    store = openSqliteStore(file);
+    expect(await store.getAudioFile('Done Song.mp3')).toEqual({
+      filename: 'Done Song.mp3',
+      size: 1000,
+      duration: 120,
+      transcript: 'hello there',
+      transcriptStatus: 'completed',
+      transcriptError: null,
+      transcriptS3Key: null,
+      createdAt: '2024-02-01T10:00:00.123Z',
+      updatedAt: '2024-02-01T10:05:00.654Z',
+      transcribedAt: '2024-02-01T10:05:00.654Z',
+      etag: null,
+      sequencer: null,
+    });
+    expect(await store.getAudioFile('broken.wav')).toMatchObject({
+      transcriptStatus: 'failed',
+      transcriptError: 'legacy status: error',
+      duration: null,
+    });
+    expect(await store.getAudioFile('stopped.mp3')).toMatchObject({
+      transcriptStatus: 'failed',
+      transcriptError: 'user cancelled it',
+    });
+    expect(await store.getAudioFile('off.mp3')).toMatchObject({
+      transcriptStatus: 'failed',
+      transcriptError: 'legacy status: disabled',
+    });
+    expect(await store.getAudioFile('no status.mp3')).toMatchObject({ transcriptStatus: 'pending' });
+    const listed = await store.listAudioFiles();
+    expect(listed.items.map((a) => a.filename)).toEqual([
+      'Done Song.mp3',
+      'broken.wav',
+      'no status.mp3',
+      'off.mp3',
+      'queued.mp3',
+      'stopped.mp3',
+    ]);
+  });
+
+  it('updates legacy rows through the normal transitions and finds them by search', async () => {
+    makePythonDatabase(file);
+    store = openSqliteStore(file);
+    const retried = await store.setTranscriptStatus({ filename: 'broken.wav', status: 'pending' });
+    expect(retried).toMatchObject({ transcriptStatus: 'pending', transcriptError: null });
+    expect(retried.createdAt).toBe('2024-02-02T10:00:00.000Z');
+    // A NULL status reads as pending, and the guard agrees with the read path.
+    expect(await store.setTranscriptStatus({ filename: 'no status.mp3', status: 'processing' })).toMatchObject({
+      transcriptStatus: 'processing',
+    });
+    const updated = await store.updateUser(1, { isAdmin: true });
+    expect(updated).toMatchObject({ userId: 1, isAdmin: true, createdAt: '2024-03-01T12:34:56.789Z' });
+    expect(updated.updatedAt).not.toBe('2024-03-02T08:00:00.000Z');
+    await expect(store.createUser({ username: 'Alice', hashedPassword: 'h' })).rejects.toBeInstanceOf(ConflictError);
+    const created = await store.createUser({ username: 'newbie', hashedPassword: 'h' });
+    expect(created.userId).toBe(10);
+    // The index was built over the existing rows by the migration.
+    expect((await store.searchAudioFiles('song')).items.map((a) => a.filename)).toEqual(['Done Song.mp3']);
+    expect((await store.searchAudioFiles('.mp3', { limit: 100 })).items).toHaveLength(5);
+  });
+
+  it('opens a file whose usernames differ only in case, and still refuses new case-duplicates', async () => {
+    makePythonDatabase(file, `INSERT INTO users VALUES (20, 'Alice', NULL, 'h2', 1, 0, NULL, NULL, NULL, NULL, NULL);`);
+    store = openSqliteStore(file);
+    expect((await store.getUser('Alice'))?.userId).toBe(20);
+    expect((await store.getUser('alice'))?.userId).toBe(1);
+    expect([1, 20]).toContain((await store.getUser('ALICE'))?.userId);
+    await expect(store.createUser({ username: 'ALICE', hashedPassword: 'h' })).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.userCount()).toBe(4);
+  });
+});
