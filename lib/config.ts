@@ -46,6 +46,10 @@ export const configSchema = z.object({
   ADMIN_PASSWORD_SECRET_ARN: optionalString,
   STATE_MACHINE_ARN: optionalString,
   TRANSCRIBER: z.preprocess(emptyAsUndefined, z.enum(['aws', 'local']).default('local')),
+  /** AWS Transcribe language of the audio. */
+  TRANSCRIBE_LANGUAGE_CODE: z.preprocess(emptyAsUndefined, z.string().min(2).default('en-US')),
+  /** Polls of a transcription job before the run ends `failed` "timed out" (with the ASL's Wait, the time bound). */
+  TRANSCRIPTION_MAX_CHECKS: z.coerce.number().int().min(1).max(2000).default(720),
   MAX_DURATION_SECONDS: z.coerce
     .number()
     .int()
@@ -57,6 +61,12 @@ export const configSchema = z.object({
     .positive()
     .default(2 * 1024 ** 3),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO')),
+  /** Local mode: every Wait state of the state machine pauses this long instead of its Seconds. */
+  LOCAL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(500),
+  /** Local mode: pause between Retry attempts instead of the ASL backoff. */
+  LOCAL_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(100),
+  /** Local mode: executions running at once; further uploads queue. */
+  LOCAL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** `local` when running on a laptop (cookies are not Secure there). */
   APP_ENV: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
 });

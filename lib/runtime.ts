@@ -1,6 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { LoginThrottle } from './auth/throttle.js';
+import type { TokenService } from './auth/tokens.js';
 import { type Config, loadConfig } from './config.js';
+import type { ExecutionStarter, Transcriber } from './ingest/ports.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
@@ -18,6 +21,14 @@ export interface Deps {
   logger: Logger;
   store: Store;
   s3: S3Client;
+  /** JWT signer/verifier; created from config on first use by lib/auth/context.ts when absent. */
+  tokens?: TokenService;
+  /** Failed-login throttle; in-memory per process when absent (lib/auth/context.ts). */
+  loginThrottle?: LoginThrottle;
+  /** Speech to text; created from TRANSCRIBER on first use by lib/ingest/deps.ts when absent. */
+  transcriber?: Transcriber;
+  /** Starts ingest executions; client-sfn on STATE_MACHINE_ARN by lib/ingest/deps.ts when absent. */
+  executions?: ExecutionStarter;
 }
 
 let current: Deps | undefined;

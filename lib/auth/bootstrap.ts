@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import { hashPassword } from './passwords.js';
+import { readSecretString } from './secrets.js';
+
+export interface AdminBootstrap {
+  username: string;
+  created: boolean;
+  /** Set only when this call generated the password: show it once, it is stored only as a hash. */
+  generatedPassword?: string;
+}
+
+/**
+ * Makes sure the admin user exists. Its password comes from ADMIN_PASSWORD, else the secret
+ * ADMIN_PASSWORD_SECRET_ARN, else (local mode only) is generated here and returned once; there is
+ * never a default. An existing admin is left unchanged.
+ */
+export async function bootstrapAdmin(
+  config: Pick<Config, 'ADMIN_USERNAME' | 'ADMIN_PASSWORD' | 'ADMIN_PASSWORD_SECRET_ARN' | 'APP_ENV'>,
+  store: Store,
+  readSecret: (id: string) => Promise<string> = readSecretString,
+): Promise<AdminBootstrap> {
+  const username = config.ADMIN_USERNAME;
+  if (await store.getUser(username)) return { username, created: false };
+  let password = config.ADMIN_PASSWORD;
+  let generatedPassword: string | undefined;
+  if (password === undefined && config.ADMIN_PASSWORD_SECRET_ARN !== undefined) {
+    password = await readSecret(config.ADMIN_PASSWORD_SECRET_ARN);
+  }
+  if (password === undefined) {
+    if (config.APP_ENV !== 'local') return { username, created: false };
+    generatedPassword = randomBytes(18).toString('base64url');
+    password = generatedPassword;
+  }
+  const result = await store.ensureAdminUser({ username, hashedPassword: await hashPassword(password) });
+  return { username, created: result.created, ...(result.created && generatedPassword ? { generatedPassword } : {}) };
+}

@@ -1,0 +1,76 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NotFoundError } from '../errors.js';
+import type { AudioRecord, Store } from '../store/store.js';
+
+/** Audio metadata as the API shows it (snake_case, the Python service's shape). */
+export function toAudioFile(record: AudioRecord) {
+  return {
+    filename: record.filename,
+    size: record.size,
+    duration: record.duration,
+    transcript_status: record.transcriptStatus,
+    transcript_error: record.transcriptError,
+    has_transcript: record.transcript !== null || record.transcriptS3Key !== null,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    transcribed_at: record.transcribedAt,
+  };
+}
+
+/** The audio row or a 404 naming the file. */
+export async function requireAudioFile(store: Store, filename: string): Promise<AudioRecord> {
+  const record = await store.getAudioFile(filename);
+  if (!record) throw new NotFoundError(`Audio file ${JSON.stringify(filename)} not found.`);
+  return record;
+}
+
+/** The transcript text: from the row, or from S3 when it was too large for the row. */
+export async function readTranscript(record: AudioRecord, s3: S3Client, bucket: string): Promise<string | null> {
+  if (record.transcriptS3Key === null) return record.transcript;
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
+  return (await object.Body?.transformToString('utf-8')) ?? null;
+}
+
+/** Containers Transcribe accepts, by extension, with the content types a client may declare. */
+export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = {
+  mp3: ['audio/mpeg', 'audio/mp3'],
+  mp4: ['audio/mp4', 'video/mp4'],
+  m4a: ['audio/mp4', 'audio/x-m4a', 'audio/m4a'],
+  wav: ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
+  flac: ['audio/flac', 'audio/x-flac'],
+  ogg: ['audio/ogg', 'application/ogg'],
+  webm: ['audio/webm', 'video/webm'],
+  amr: ['audio/amr'],
+};
+export const AUDIO_CONTENT_TYPES = [...new Set(Object.values(AUDIO_TYPES).flat())];
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
+
+/** A presigned S3 PUT for one object; the signature binds the key and the content type. */
+export async function presignUpload(
+  input: { filename: string; contentType: string },
+  s3: S3Client,
+  bucket: string,
+): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expires_in: number }> {
+  const command = new PutObjectCommand({ Bucket: bucket, Key: input.filename, ContentType: input.contentType });
+  // The SDK's default request checksum would sign the CRC32 of the *empty* body into the URL, and
+  // S3 then rejects every real upload; the URL must not carry one.
+  const omitChecksum =
+    (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      for (const name of Object.keys(headers)) {
+        if (/^x-amz-(checksum-|sdk-checksum-algorithm)/i.test(name)) delete headers[name];
+      }
+      return next(args);
+    };
+  command.middlewareStack.addRelativeTo(
+    omitChecksum as unknown as Parameters<typeof command.middlewareStack.addRelativeTo>[0],
+    { relation: 'after', toMiddleware: 'flexibleChecksumsMiddleware', name: 'omitPresignedChecksum' },
+  );
+  // Signing content-type binds the declared type: a PUT with another one fails the signature.
+  const url = await getSignedUrl(s3, command, {
+    expiresIn: UPLOAD_URL_TTL_SECONDS,
+    signableHeaders: new Set(['content-type']),
+  });
+  return { url, method: 'PUT', headers: { 'Content-Type': input.contentType }, expires_in: UPLOAD_URL_TTL_SECONDS };
+}

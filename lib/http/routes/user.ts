@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ensureAdminOnce, loginThrottle, tokenService } from '../../auth/context.js';
+import { login } from '../../auth/login.js';
+import { clearedSessionCookie, sessionCookie } from '../../auth/session.js';
+import { defineRoute } from '../route.js';
+import { successSchema } from '../schemas.js';
+
+/** Login, logout and session: served by functions/api/user.ts. */
+
+const loginBody = z
+  .object({
+    // Not the create-user pattern: accounts made by the Python service may predate it.
+    username: z.string().min(1).max(256),
+    password: z
+      .string()
+      .min(1)
+      .refine((value) => Buffer.byteLength(value, 'utf8') <= 1024, 'use at most 1,024 bytes'),
+  })
+  .strict();
+
+export const loginRoute = defineRoute({
+  method: 'POST',
+  path: '/api/user/login',
+  fn: 'user',
+  auth: 'public',
+  summary: 'Log in; sets the session cookie and returns the token for Authorization: Bearer.',
+  tags: ['user'],
+  body: loginBody,
+  response: successSchema.extend({ username: z.string(), access_token: z.string() }),
+  errors: [400, 401, 403, 429],
+  async handle({ body, deps }) {
+    await ensureAdminOnce(deps);
+    const tokens = await tokenService(deps);
+    const { user, token } = await login(body, {
+      store: deps.store,
+      tokens,
+      throttle: loginThrottle(deps),
+      logger: deps.logger,
+    });
+    return {
+      body: { success: true, message: 'Login successful', username: user.username, access_token: token },
+      cookies: [sessionCookie(token, { secure: deps.config.APP_ENV !== 'local', maxAgeSeconds: tokens.ttlSeconds })],
+    };
+  },
+});
+
+export const logoutRoute = defineRoute({
+  method: 'POST',
+  path: '/api/user/logout',
+  fn: 'user',
+  auth: 'user',
+  summary: 'Log out: clears the session cookie.',
+  tags: ['user'],
+  response: successSchema,
+  async handle({ deps }) {
+    return {
+      body: { success: true, message: 'Logged out' },
+      cookies: [clearedSessionCookie({ secure: deps.config.APP_ENV !== 'local' })],
+    };
+  },
+});
+
+export const sessionRoute = defineRoute({
+  method: 'GET',
+  path: '/api/user/session',
+  fn: 'user',
+  auth: 'optional',
+  summary: 'Who is logged in; `authenticated: false` without a valid session.',
+  tags: ['user'],
+  response: z.object({
+    authenticated: z.boolean(),
+    username: z.string().optional(),
+    is_admin: z.boolean().optional(),
+  }),
+  async handle({ user }) {
+    if (!user) return { body: { authenticated: false } };
+    return { body: { authenticated: true, username: user.username, is_admin: user.isAdmin } };
+  },
+});
+
+export const userRoutes = [loginRoute, logoutRoute, sessionRoute];

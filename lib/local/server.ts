@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { ApiFunction, Route } from '../http/route.js';
+import { matchRoute } from '../http/router.js';
+
+/**
+ * The local HTTP front door: what API Gateway does in AWS. Each request becomes an HTTP API
+ * payload v2 event and goes to the same exported handler that the Lambda runs; the structured
+ * result is written back (status, headers, one Set-Cookie per cookie, base64 bodies decoded).
+ */
+
+export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export interface ApiServerOptions {
+  routes: readonly Route[];
+  /** The handler of each API function; loaded on first use when given as a thunk. */
+  handlers: Record<ApiFunction, () => Promise<ApiHandler>>;
+  port?: number;
+  host?: string;
+  /** API Gateway refuses payloads over 10 MB; the functions enforce their own smaller limit. */
+  maxPayloadBytes?: number;
+  /**
+   * Local-only GET endpoints under `/local/` (no AWS counterpart), e.g. the execution history.
+   * Answers undefined for a path it does not serve.
+   */
+  local?: (rawPath: string, query: URLSearchParams) => Promise<{ status: number; body: unknown } | undefined>;
+}
+
+export interface ApiServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** The handlers of functions/api/*.ts, imported lazily like a Lambda cold start. */
+export const apiFunctionHandlers: Record<ApiFunction, () => Promise<ApiHandler>> = {
+  user: async () => (await import('../../functions/api/user.js')).handler as ApiHandler,
+  'admin-users': async () => (await import('../../functions/api/admin-users.js')).handler as ApiHandler,
+  audio: async () => (await import('../../functions/api/audio.js')).handler as ApiHandler,
+  meta: async () => (await import('../../functions/api/meta.js')).handler as ApiHandler,
+};
+
+/** Starts the server on 127.0.0.1 (port 0 picks a free port). */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxPayload = options.maxPayloadBytes ?? 10 * 1024 * 1024;
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) writeJson(response, 500, { detail: 'Internal server error' });
+      else response.destroy(error as Error);
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // The raw path, as API Gateway's rawPath: WHATWG URL parsing would resolve `..` and `%2e%2e`.
+    const rawUrl = request.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const method = (request.method ?? 'GET').toUpperCase();
+    if (options.local && method === 'GET' && rawPath.startsWith('/local/')) {
+      const local = await options.local(rawPath, new URLSearchParams(rawUrl.slice(rawPath.length + 1)));
+      if (local) return writeJson(response, local.status, local.body);
+    }
+    const body = await readBody(request, maxPayload);
+    if (body === 'too-large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
+    const found = matchRoute(options.routes, method, rawPath);
+    // API Gateway answers unknown paths itself; a known path with another method goes to the
+    // function serving that path, whose router answers 405.
+    const route = found.route ?? (found.allowed[0] && matchRoute(options.routes, found.allowed[0], rawPath).route);
+    if (!route) return writeJson(response, 404, { message: 'Not Found' });
+    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    const event = toEvent(request, rawPath, rawQuery, method, body, route);
+    const handler = await options.handlers[route.fn]();
+    const result = await handler(event, lambdaContext(route.fn, event.requestContext.requestId));
+    writeResult(response, result);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const TEXT_TYPES = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
+
+/** The payload v2 event API Gateway would send for this request. */
+export function toEvent(
+  request: IncomingMessage,
+  rawPath: string,
+  rawQueryString: string,
+  method: string,
+  body: Buffer,
+  route: Route,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    if (name === 'cookie') {
+      cookies = (Array.isArray(value) ? value.join('; ') : value).split(/;\s*/).filter(Boolean);
+      continue;
+    }
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString))
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const requestId = randomUUID();
+  const isText = body.byteLength === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath,
+    rawQueryString,
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(rawQueryString ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      http: {
+        method,
+        path: rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.byteLength > 0
+      ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText }
+      : { isBase64Encoded: false }),
+  };
+}
+
+function lambdaContext(fn: string, requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `api-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:api-${fn}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/api-${fn}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2): void {
+  if (typeof result === 'string' || result === null || typeof result !== 'object' || !('statusCode' in result)) {
+    // A bare value: API Gateway's "simple response" rule (200, JSON).
+    writeJson(response, 200, result);
+    return;
+  }
+  const structured = result as APIGatewayProxyStructuredResultV2;
+  for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
+  if (structured.cookies?.length) response.setHeader('set-cookie', structured.cookies);
+  response.statusCode = structured.statusCode ?? 200;
+  const body = structured.body ?? '';
+  response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+function writeJson(response: ServerResponse, status: number, body: unknown): void {
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(body));
+}
