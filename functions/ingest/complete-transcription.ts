@@ -1,0 +1,10 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { ingestLogging, transcribingDeps } from '../../lib/ingest/middleware.js';
+import type { IngestInput } from '../../lib/ingest/ports.js';
+import { type Completed, completeTranscription, type JobRef } from '../../lib/ingest/transcription.js';
+
+/** CompleteTranscription task: state in, `$.completed` out (never the transcript itself). */
+export const handler = middy<IngestInput & { job: JobRef }, Completed, Error, Context>()
+  .use(ingestLogging())
+  .handler((event) => completeTranscription(event, transcribingDeps(event)));

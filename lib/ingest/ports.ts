@@ -1,0 +1,54 @@
+/**
+ * Ports of the pipeline: what the functions need from the outside world, with one AWS adapter and
+ * one local adapter each, chosen in the composition root (lib/runtime.ts).
+ */
+
+/** The state machine's input: small, ids and keys only (Step Functions payloads ≤ 256 KB). */
+export interface IngestInput {
+  bucket: string;
+  /** Decoded S3 key (the filename). */
+  key: string;
+  /** Raw S3 sequencer, when the event carried one. */
+  sequencer: string | null;
+  etag: string | null;
+  size: number | null;
+  /** The execution name, echoed for logs and for deterministic job names. */
+  execution: string;
+  /**
+   * Set when the event's key could not be decoded (`key` then holds the raw key): the run ends
+   * `failed` with this reason at its first task, instead of the trigger retrying forever.
+   */
+  keyError?: string;
+}
+
+export interface StartExecutionRequest {
+  name: string;
+  input: IngestInput;
+}
+
+/** Starts the ingest state machine: client-sfn StartExecution in AWS, the in-process runner locally. */
+export interface ExecutionStarter {
+  /**
+   * Starts a named execution. A name already used (ExecutionAlreadyExists) resolves with
+   * `{ started: false }` — a duplicate delivery is a no-op.
+   */
+  start(request: StartExecutionRequest): Promise<{ started: boolean; executionArn?: string }>;
+}
+
+export type TranscriptionJobState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface TranscriptionJob {
+  jobName: string;
+  state: TranscriptionJobState;
+  /** Readable reason when FAILED. */
+  failureReason?: string;
+}
+
+/** Speech to text: AWS Transcribe in the cloud, pocketsphinx locally. */
+export interface Transcriber {
+  /** Starts a job; a job of that name that already exists is adopted (ConflictException), not an error. */
+  start(request: { jobName: string; bucket: string; key: string; mediaFormat: string }): Promise<TranscriptionJob>;
+  check(jobName: string): Promise<TranscriptionJob>;
+  /** The transcript text of a COMPLETED job. */
+  fetchTranscript(jobName: string): Promise<string>;
+}

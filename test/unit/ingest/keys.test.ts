@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { UnsupportedMediaError } from '../../../lib/errors.js';
+import { UndecodableKeyError } from '../../../lib/ingest/errors.js';
+import {
+  decodeS3Key,
+  EXECUTION_NAME_MAX,
+  executionName,
+  isLaterSequencer,
+  mediaFormat,
+  SUPPORTED_FORMATS,
+  transcriptionJobName,
+  unquoteEtag,
+} from '../../../lib/ingest/keys.js';
+
+const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
+const JOB_NAME = /^[0-9a-zA-Z._-]{1,200}$/;
+
+describe('decodeS3Key', () => {
+  it('decodes classic notification keys: + is a space, then percent-decoding', () => {
+    expect(decodeS3Key('my+song+%281%29.mp3', 'url')).toBe('my song (1).mp3');
+    expect(decodeS3Key('a%2Bb.mp3', 'url')).toBe('a+b.mp3');
+    expect(decodeS3Key('caf%C3%A9%2F%F0%9F%8E%B5.mp3', 'url')).toBe('café/🎵.mp3');
+  });
+
+  it('decodes exactly once: an encoded percent stays a percent', () => {
+    expect(decodeS3Key('100%2525.mp3', 'url')).toBe('100%25.mp3');
+  });
+
+  it('leaves raw keys (EventBridge, s3rver) untouched, + and % included', () => {
+    expect(decodeS3Key('a+b (1) 100%.mp3', 'raw')).toBe('a+b (1) 100%.mp3');
+  });
+
+  it('rejects malformed percent-encoding with a typed "undecodable key" error', () => {
+    for (const raw of ['100%+sure.mp3', 'bad%zz.mp3', 'trail%E2%82.mp3']) {
+      const attempt = () => decodeS3Key(raw, 'url');
+      expect(attempt).toThrow(UndecodableKeyError);
+      expect(attempt).toThrow(/undecodable key/);
+    }
+  });
+});
+
+describe('executionName', () => {
+  const upload = { bucket: 'audio', key: 'my song (1).mp3', sequencer: '617F08299329D189', etag: 'abc' };
+
+  it('is readable and stable for the same upload', () => {
+    const name = executionName(upload);
+    expect(name).toMatch(/^my-song-1-mp3-[0-9a-f]{12}$/);
+    expect(executionName({ ...upload })).toBe(name);
+  });
+
+  it('treats sequencers that differ only by padding or case as the same upload', () => {
+    expect(executionName({ ...upload, sequencer: '617f08299329d1890000' })).toBe(executionName(upload));
+  });
+
+  it('differs for another sequencer, etag, key, bucket or a re-run suffix', () => {
+    const name = executionName(upload);
+    expect(executionName({ ...upload, sequencer: '617F08299329D18A' })).not.toBe(name);
+    expect(executionName({ ...upload, etag: 'abd' })).not.toBe(name);
+    expect(executionName({ ...upload, key: 'my song (2).mp3' })).not.toBe(name);
+    expect(executionName({ ...upload, bucket: 'other' })).not.toBe(name);
+    expect(executionName(upload, 'rerun-1')).not.toBe(name);
+  });
+
+  it.each([
+    ['spaces', 'a b c.mp3'],
+    ['slashes', 'folder/sub folder/file.mp3'],
+    ['emoji only', '🎵🎶'],
+    ['accents', 'Café déjà vu.mp3'],
+    ['1,000 characters', `${'long name '.repeat(100)}.mp3`],
+    ['symbols only', '%%%+++///'],
+  ])('fits Step Functions rules for %s', (_label, key) => {
+    const name = executionName({ ...upload, key });
+    expect(name).toMatch(EXECUTION_NAME);
+    expect(name.length).toBeLessThanOrEqual(EXECUTION_NAME_MAX);
+    expect(executionName({ ...upload, key })).toBe(name);
+  });
+
+  it('fits with a re-run suffix on a 1,000-character key', () => {
+    const name = executionName({ ...upload, key: 'x'.repeat(1000) }, 'rerun-lz3k9a1b');
+    expect(name).toMatch(EXECUTION_NAME);
+  });
+});
+
+describe('unquoteEtag', () => {
+  it('compares HeadObject and event etags bare, multipart ones included', () => {
+    expect(unquoteEtag('"4af981f98d22a0b9979da24b259e5e42-12"')).toBe('4af981f98d22a0b9979da24b259e5e42-12');
+    expect(unquoteEtag('4af981f98d22a0b9979da24b259e5e42-12')).toBe('4af981f98d22a0b9979da24b259e5e42-12');
+    expect(unquoteEtag('')).toBeNull();
+  });
+});
+
+describe('transcriptionJobName', () => {
+  it('is the execution name, so a retried task adopts its own job', () => {
+    expect(transcriptionJobName({ execution: 'my-song-1-mp3-0123456789ab', bucket: 'audio', key: 'x' })).toBe(
+      'my-song-1-mp3-0123456789ab',
+    );
+  });
+
+  it('is derived deterministically when the execution name does not fit', () => {
+    const input = { execution: 'arn:aws:states:us-east-1:1:execution:sm:🎵', bucket: 'audio', key: 'a b/🎵.mp3' };
+    const name = transcriptionJobName(input);
+    expect(name).toMatch(JOB_NAME);
+    expect(transcriptionJobName({ ...input })).toBe(name);
+  });
+});
+
+describe('mediaFormat', () => {
+  it.each(SUPPORTED_FORMATS)('accepts .%s', (format) => {
+    expect(mediaFormat(`file.${format}`)).toBe(format);
+    expect(mediaFormat(`FILE.${format.toUpperCase()}`)).toBe(format);
+  });
+
+  it('falls back to the content type for a key without extension', () => {
+    expect(mediaFormat('voice-memo', 'audio/mpeg')).toBe('mp3');
+    expect(mediaFormat('voice-memo', 'audio/x-wav; charset=binary')).toBe('wav');
+  });
+
+  it('rejects .wma naming the supported formats', () => {
+    const attempt = () => mediaFormat('song.wma', 'audio/x-ms-wma');
+    expect(attempt).toThrow(UnsupportedMediaError);
+    expect(attempt).toThrow(/"\.wma".*amr, flac, m4a, mp3, mp4, ogg, webm, wav/);
+  });
+
+  it('rejects a key without extension and no usable content type', () => {
+    expect(() => mediaFormat('notes', 'text/plain')).toThrow(/content type text\/plain/);
+    expect(() => mediaFormat('notes')).toThrow(UnsupportedMediaError);
+  });
+});
+
+describe('isLaterSequencer', () => {
+  it('compares sequencers of one key after right-padding', () => {
+    expect(isLaterSequencer('0A1B2C3D4E5F678902', '0A1B2C3D4E5F678901')).toBe(true);
+    expect(isLaterSequencer('0A1B2C3D4E5F678901', '0A1B2C3D4E5F678902')).toBe(false);
+    // Shorter but larger prefix is later once padded; plain string length would say otherwise.
+    expect(isLaterSequencer('0A1C', '0A1B2C3D4E5F678901')).toBe(true);
+    expect(isLaterSequencer('0a1b', '0A1B0000')).toBe(false);
+  });
+});
