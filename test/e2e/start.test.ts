@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type LocalStack, startLocal } from '../../lib/local/start.js';
+import { silentWav } from '../helpers/audio.js';
+import { instantFakeTranscriber } from '../helpers/local-stack.js';
+
+/**
+ * `npm start` as a developer uses it: one process with the API, the S3 endpoint and the pipeline.
+ * An upload with any S3 client, or with a presigned URL from the API, shows up as `completed`
+ * through `GET /api/audio/{filename}`. (Transcription is the instant fake; real speech is tested
+ * in real-speech.test.ts.)
+ */
+const PASSWORD = 'local-admin-password-for-tests';
+let dataDir: string;
+let local: LocalStack;
+let token: string;
+
+async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${local.urls.api}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...init.headers },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'start-'));
+  local = await startLocal({
+    port: 0,
+    env: { DATA_DIR: dataDir, ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'SILENT', LOCAL_WAIT_MS: '5' },
+    log: () => {},
+    overrides: { transcriber: instantFakeTranscriber() },
+  });
+  const login = await api('/api/user/login', {
+    method: 'POST',
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  token = String(login.body.access_token);
+});
+afterAll(async () => {
+  await local?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('an upload from any S3 client to the local endpoint ends completed in the API', async () => {
+  expect(local.urls.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: local.urls.s3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKIAANYPROFILE', secretAccessKey: 'whatever' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  await client.send(new PutObjectCommand({ Bucket: 'audio', Key: 'song (live).wav', Body: silentWav(2) }));
+  client.destroy();
+  const { status, body } = await until(
+    () => api(`/api/audio/${encodeURIComponent('song (live).wav')}`),
+    (r) => r.body.transcript_status === 'completed',
+  );
+  expect(status).toBe(200);
+  expect(body).toMatchObject({
+    filename: 'song (live).wav',
+    transcript_status: 'completed',
+    duration: 2,
+    has_transcript: true,
+  });
+});
+
+it('a presigned upload URL from the API points at the local endpoint and runs the pipeline', async () => {
+  const presigned = await api('/api/audio/upload-url', {
+    method: 'POST',
+    body: JSON.stringify({ filename: 'browser upload.wav', content_type: 'audio/wav' }),
+  });
+  expect(presigned.status).toBe(200);
+  expect(String(presigned.body.url).startsWith(`${local.urls.s3}/audio/`)).toBe(true);
+  const put = await fetch(String(presigned.body.url), {
+    method: 'PUT',
+    body: silentWav(1),
+    headers: presigned.body.headers as Record<string, string>,
+  });
+  expect(put.status).toBe(200);
+  const { body } = await until(
+    () => api(`/api/audio/${encodeURIComponent('browser upload.wav')}`),
+    (r) => r.body.transcript_status === 'completed',
+  );
+  expect(body.transcript_status).toBe('completed');
+});
