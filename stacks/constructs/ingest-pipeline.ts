@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from '../settings.js';
+import { AppFunction, PROJECT_ROOT } from './app-function.js';
+import { aslSubstitutions, functionArnPlaceholder } from './asl.js';
+import { TRANSCRIPTS_PREFIX } from './storage.js';
+
+export const ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'ingest-audio.asl.json');
+
+/** What each Task of the state machine may touch; nothing else is granted. */
+type TaskAccess = {
+  table?: 'read' | 'readwrite';
+  s3?: ('getAudio' | 'getTranscripts' | 'putTranscripts')[];
+  transcribe?: ('start' | 'get')[];
+};
+
+/** The Tasks in functions/ingest/, each with exactly the access its lib step uses. */
+export const INGEST_TASKS: Record<string, TaskAccess> = {
+  // HeadObject and ranged reads for the duration; upserts the row.
+  'register-upload': { table: 'readwrite', s3: ['getAudio'] },
+  // Transcribe reads the media and writes its output with the caller's permissions.
+  'start-transcription': { table: 'readwrite', s3: ['getAudio', 'putTranscripts'], transcribe: ['start'] },
+  // Only asks Transcribe for the job state; the attempt counter travels in the state.
+  'check-transcription': { transcribe: ['get'] },
+  // Reads Transcribe's JSON; a transcript too large for the item is written back under transcripts/.
+  'complete-transcription': { table: 'readwrite', s3: ['getTranscripts', 'putTranscripts'], transcribe: ['get'] },
+  'mark-failed': { table: 'readwrite' },
+};
+
+export interface IngestPipelineProps {
+  settings: EnvironmentSettings;
+  table: Table;
+  audioBucket: Bucket;
+  /** Variables every function gets (table, bucket, limits, log level). */
+  environment: Record<string, string>;
+}
+
+/**
+ * The pipeline: the Task functions, the Standard state machine loaded from the one ASL file,
+ * and the EventBridge trigger (S3 "Object Created" → on-upload → StartExecution) with its DLQ.
+ */
+export class IngestPipeline extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly tasks: Record<string, AppFunction> = {};
+  readonly onUpload: AppFunction;
+  readonly deadLetterQueue: Queue;
+  readonly rule: Rule;
+  readonly substitutions: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: IngestPipelineProps) {
+    super(scope, id);
+    const { settings, table, audioBucket } = props;
+    const common = {
+      environment: props.environment,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    };
+    const transcriptionJobs = `arn:${Aws.PARTITION}:transcribe:${Aws.REGION}:${Aws.ACCOUNT_ID}:transcription-job/*`;
+    const s3Resources = {
+      getAudio: ['s3:GetObject', audioBucket.arnForObjects('*')],
+      getTranscripts: ['s3:GetObject', audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)],
+      putTranscripts: ['s3:PutObject', audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)],
+    } as const;
+
+    const arns: Record<string, string> = {};
+    for (const [name, access] of Object.entries(INGEST_TASKS)) {
+      const task = new AppFunction(this, placeholderId(name), {
+        ...common,
+        entry: `functions/ingest/${name}.ts`,
+        functionName: `${settings.prefix}-${name}`,
+        description: `ingest-audio Task: ${name}`,
+        // Ranged reads of large media and Transcribe calls; Step Functions retries on timeout.
+        timeout: Duration.seconds(60),
+      });
+      if (access.table) task.useTable(table, access.table);
+      for (const grant of access.s3 ?? []) task.allow([s3Resources[grant][0]], [s3Resources[grant][1]]);
+      const transcribeActions = (access.transcribe ?? []).map((action) =>
+        action === 'start' ? 'transcribe:StartTranscriptionJob' : 'transcribe:GetTranscriptionJob',
+      );
+      if (transcribeActions.length) task.allow(transcribeActions, [transcriptionJobs]);
+      this.tasks[name] = task;
+      arns[functionArnPlaceholder(name)] = task.functionArn;
+    }
+
+    this.substitutions = aslSubstitutions(ASL_PATH, arns);
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: `${settings.prefix}-ingest-audio`,
+      stateMachineType: StateMachineType.STANDARD,
+      // The ASL file as written, plus a top-level TimeoutSeconds when it declares none:
+      // StateMachine's `timeout` is silently ignored for DefinitionBody.fromFile (an S3 asset).
+      definitionBody: DefinitionBody.fromString(
+        withTimeout(readFileSync(ASL_PATH, 'utf8'), settings.stateMachineTimeout),
+      ),
+      definitionSubstitutions: this.substitutions,
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'ExecutionLogs', {
+          // The vendedlogs prefix keeps the log-group resource policy small (AWS recommendation).
+          logGroupName: `/aws/vendedlogs/states/${settings.prefix}-ingest-audio`,
+          retention: settings.logRetention,
+          removalPolicy: settings.removalPolicy,
+        }),
+        level: LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+    // From a file, CDK cannot see which functions the Tasks call: grant exactly these ARNs.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(this.tasks).map((task) => task.functionArn),
+      }),
+    );
+
+    this.deadLetterQueue = new Queue(this, 'UploadDeadLetters', {
+      queueName: `${settings.prefix}-upload-dead-letters`,
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.onUpload = new AppFunction(this, 'OnUpload', {
+      ...common,
+      environment: { ...props.environment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      entry: 'functions/on-upload.ts',
+      functionName: `${settings.prefix}-on-upload`,
+      description: 'S3 Object Created → StartExecution of ingest-audio (idempotent by execution name)',
+      timeout: Duration.seconds(30),
+    });
+    this.onUpload.allow(['states:StartExecution'], [this.stateMachine.stateMachineArn]);
+    // Errors thrown by on-upload itself (after Lambda's async retries) also land in the DLQ.
+    this.onUpload.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    this.rule = new Rule(this, 'ObjectCreated', {
+      ruleName: `${settings.prefix}-object-created`,
+      description: 'Uploads to the audio bucket start the ingest pipeline',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [audioBucket.bucketName] },
+          // Transcribe's output lands in the same bucket: those objects are not uploads.
+          object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
+        },
+      },
+      targets: [
+        new LambdaFunction(this.onUpload.fn, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
+}
+
+/** Adds `TimeoutSeconds` to an ASL document that has none, so no execution can run forever. */
+export function withTimeout(aslText: string, timeout: Duration): string {
+  const definition = JSON.parse(aslText) as Record<string, unknown>;
+  if (definition.TimeoutSeconds === undefined) definition.TimeoutSeconds = timeout.toSeconds();
+  return JSON.stringify(definition);
+}
+
+/** Construct id of a Task function: `register-upload` → `RegisterUpload`. */
+function placeholderId(name: string): string {
+  return functionArnPlaceholder(name).replace(/FunctionArn$/, '');
+}

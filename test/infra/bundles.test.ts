@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../stacks/build.js';
+import { BUNDLE, PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
+import { ARGON2 } from '../../stacks/constructs/native-package.js';
+
+const run = promisify(execFile);
+
+interface LambdaProperties {
+  FunctionName: string;
+  Code: { S3Key: string };
+  Environment: { Variables: Record<string, unknown> };
+}
+
+interface Bundle {
+  name: string;
+  dir: string;
+  environment: Record<string, string>;
+}
+
+let bundles: Bundle[] = [];
+const temporary: string[] = [];
+
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/** ELF e_machine: 0xB7 is AArch64, 0x3E is x86-64. */
+function elfMachine(file: string): number {
+  const fd = openSync(file, 'r');
+  const header = Buffer.alloc(20);
+  readSync(fd, header, 0, 20, 0);
+  closeSync(fd);
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
+}
+
+/** Tokens (ARNs, names) have no value at synth time; any string will do for an import. */
+function plainEnvironment(variables: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : `synth-token-${key.toLowerCase()}`,
+    ]),
+  );
+}
+
+beforeAll(() => {
+  // One real synth with bundling (local esbuild, no Docker), as `npm run synth` does.
+  const outdir = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
+  temporary.push(outdir);
+  const { app, stack } = buildApp({ outdir, context: { environment: 'dev' } });
+  const template = app.synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: LambdaProperties }>;
+  };
+  bundles = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .map((r) => ({
+      name: r.Properties.FunctionName,
+      dir: join(outdir, `asset.${r.Properties.Code.S3Key.replace(/\.zip$/, '')}`),
+      environment: plainEnvironment(r.Properties.Environment.Variables),
+    }));
+}, 240_000);
+
+describe('function bundles', () => {
+  it('builds one ESM bundle per function, with the createRequire banner and a source map', () => {
+    expect(bundles).toHaveLength(10);
+    for (const bundle of bundles) {
+      const code = readFileSync(join(bundle.dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(BUNDLE.banner), bundle.name).toBe(true);
+      expect(existsSync(join(bundle.dir, 'index.mjs.map')), bundle.name).toBe(true);
+    }
+  });
+
+  it('ships the arm64 argon2 binary with every bundle that imports argon2, and only with those', () => {
+    const withArgon2 = bundles.filter((b) =>
+      readFileSync(join(b.dir, 'index.mjs'), 'utf8').includes(`"${ARGON2.loader}"`),
+    );
+    expect(withArgon2.map((b) => b.name)).toEqual(
+      expect.arrayContaining(['audio-ingest-dev-api-user', 'audio-ingest-dev-api-admin-users']),
+    );
+    for (const bundle of bundles) {
+      const binaryDir = join(bundle.dir, 'node_modules', ARGON2.binaryPackage('arm64'));
+      expect(existsSync(binaryDir), bundle.name).toBe(withArgon2.includes(bundle));
+      if (!withArgon2.includes(bundle)) continue;
+      const binary = readdirSync(binaryDir).find((file) => file.endsWith('.node'))!;
+      expect(elfMachine(join(binaryDir, binary)), `${bundle.name}: ${binary} is AArch64`).toBe(0xb7);
+      expect(existsSync(join(bundle.dir, 'node_modules', ARGON2.loader, 'index.js'))).toBe(true);
+    }
+  });
+
+  it('loads every bundle in a fresh Node process and finds its handler', async () => {
+    for (const bundle of bundles) {
+      // A copy outside the project, so only the bundle's own node_modules can resolve imports,
+      // as in /var/task. This machine is x64: the host's argon2 binary joins the arm64 one.
+      const dir = mkdtempSync(join(tmpdir(), 'bundle-load-'));
+      temporary.push(dir);
+      cpSync(bundle.dir, dir, { recursive: true });
+      if (existsSync(join(dir, 'node_modules', ARGON2.loader))) {
+        const host = ARGON2.binaryPackage(process.arch === 'arm64' ? 'arm64' : 'x64');
+        cpSync(join(PROJECT_ROOT, 'node_modules', host), join(dir, 'node_modules', host), { recursive: true });
+      }
+      const url = pathToFileURL(join(dir, 'index.mjs')).href;
+      const script = `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') { throw new Error('no handler export'); } console.log('ok');`;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+          ...bundle.environment,
+          NODE_OPTIONS: '',
+        },
+      });
+      expect(stdout.trim(), bundle.name).toBe('ok');
+    }
+  }, 120_000);
+});

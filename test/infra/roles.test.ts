@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeAssemblies, resourcesOf, type Synthesized, synthesize } from './synth.js';
+
+afterAll(removeAssemblies);
+
+/** What every function may do: write its own logs and send traces. */
+const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+const TABLE_READ = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const TABLE_WRITE = [
+  ...TABLE_READ,
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+const SECRET = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+
+/** The least privilege of each function, from what its code calls. */
+const EXPECTED: Record<string, string[]> = {
+  'on-upload': ['states:StartExecution', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+  'register-upload': [...TABLE_WRITE, 's3:GetObject'],
+  'start-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:StartTranscriptionJob'],
+  'check-transcription': ['transcribe:GetTranscriptionJob'],
+  'complete-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:GetTranscriptionJob'],
+  'mark-failed': [...TABLE_WRITE],
+  'api-user': [...TABLE_WRITE, ...SECRET],
+  'api-admin-users': [...TABLE_WRITE, ...SECRET],
+  'api-audio': [...TABLE_WRITE, ...SECRET, 's3:PutObject', 's3:GetObject', 'states:StartExecution'],
+  'api-meta': [],
+};
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let dev: Synthesized;
+beforeAll(() => {
+  dev = synthesize('dev');
+});
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement attached to the role of the function named `audio-ingest-dev-<name>`. */
+function statementsOf(name: string): Statement[] {
+  const [, fn] = resourcesOf(dev.json, 'AWS::Lambda::Function').find(
+    ([, r]) => r.Properties?.FunctionName === `audio-ingest-dev-${name}`,
+  )!;
+  const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = dev.json.Resources[roleId]!;
+  expect(role.Properties?.ManagedPolicyArns, `${name} has no managed policy`).toBeUndefined();
+  expect(role.Properties?.Policies, `${name} has no inline role policy`).toBeUndefined();
+  return resourcesOf(dev.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const idOf = (type: string, predicate: (props: Record<string, unknown>) => boolean) =>
+  resourcesOf(dev.json, type).find(([, r]) => predicate(r.Properties ?? {}))![0];
+
+describe('function roles', () => {
+  it.each(Object.keys(EXPECTED))('%s gets exactly the actions it uses', (name) => {
+    const allowed = statementsOf(name)
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => list(s.Action));
+    expect(new Set(allowed)).toEqual(new Set([...BASE, ...EXPECTED[name]!]));
+  });
+
+  it('no role (functions or state machine) has a wildcard action, and only tracing/log delivery use Resource *', () => {
+    const policies = resourcesOf(dev.json, 'AWS::IAM::Policy');
+    expect(policies.length).toBeGreaterThanOrEqual(11);
+    for (const [id, policy] of policies) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const action of list(statement.Action)) expect(action, id).not.toMatch(/\*/);
+        if (statement.Resource === '*') {
+          for (const action of list(statement.Action)) {
+            expect(action, `${id}: ${action} on *`).toMatch(
+              /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(Create|Get|Update|Delete)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups)$/,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('scopes S3, Step Functions, Transcribe, secrets and logs to this stack’s resources', () => {
+    const bucket = idOf('AWS::S3::Bucket', (p) => p.NotificationConfiguration !== undefined);
+    const stateMachine = idOf('AWS::StepFunctions::StateMachine', () => true);
+    const jwt = idOf('AWS::SecretsManager::Secret', (p) => p.Name === 'audio-ingest-dev/jwt-signing-key');
+    const admin = idOf('AWS::SecretsManager::Secret', (p) => p.Name === 'audio-ingest-dev/admin-password');
+    const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, suffix]] });
+
+    for (const name of Object.keys(EXPECTED)) {
+      for (const statement of statementsOf(name)) {
+        const actions = list(statement.Action);
+        const resources = list(statement.Resource);
+        if (actions.some((a) => a.startsWith('s3:'))) {
+          for (const r of resources) expect([objects('/*'), objects('/transcripts/*')], name).toContainEqual(r);
+        }
+        if (actions.includes('states:StartExecution')) expect(resources).toEqual([{ Ref: stateMachine }]);
+        if (actions.some((a) => a.startsWith('transcribe:'))) {
+          expect(JSON.stringify(resources)).toMatch(/:transcription-job\/\*"\]\]\}\]$/);
+        }
+        if (actions.some((a) => a.startsWith('logs:'))) {
+          expect(resources).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] }]);
+        }
+      }
+    }
+    const secretsOf = (name: string) =>
+      statementsOf(name)
+        .filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => list(s.Resource));
+    expect(secretsOf('api-user')).toEqual(expect.arrayContaining([{ Ref: jwt }, { Ref: admin }]));
+    expect(secretsOf('api-admin-users')).toEqual([{ Ref: jwt }]);
+    expect(secretsOf('api-audio')).toEqual([{ Ref: jwt }]);
+  });
+
+  it('lets the audio API sign uploads anywhere but transcripts/, and only reads transcripts', () => {
+    const statements = statementsOf('api-audio');
+    const bucket = idOf('AWS::S3::Bucket', (p) => p.NotificationConfiguration !== undefined);
+    expect(statements).toContainEqual({
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
+    });
+    const reads = statements.filter((s) => s.Effect === 'Allow' && list(s.Action).includes('s3:GetObject'));
+    expect(reads.map((s) => s.Resource)).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
+    ]);
+  });
+
+  it('lets the state machine invoke exactly the five Task functions', () => {
+    const roleId = (
+      resourcesOf(dev.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties!.RoleArn as {
+        'Fn::GetAtt': [string, string];
+      }
+    )['Fn::GetAtt'][0];
+    const invoke = resourcesOf(dev.json, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => list(s.Action).includes('lambda:InvokeFunction'));
+    const targets = invoke.flatMap((s) => list(s.Resource)) as { 'Fn::GetAtt': [string, string] }[];
+    const names = targets.map((t) => dev.json.Resources[t['Fn::GetAtt'][0]]!.Properties!.FunctionName);
+    expect(names.sort()).toEqual(
+      ['check-transcription', 'complete-transcription', 'mark-failed', 'register-upload', 'start-transcription'].map(
+        (n) => `audio-ingest-dev-${n}`,
+      ),
+    );
+  });
+});
