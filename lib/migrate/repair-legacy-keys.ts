@@ -1,0 +1,213 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { suffixItems } from '../model/search.js';
+import { type BatchDeps, mapLimit, newStats, writeAll } from './batch.js';
+import { type Item, itemBuilders } from './items.js';
+import { missingIndexAttributes, normalizeLegacyAudio, normalizeLegacyUser } from './legacy-items.js';
+import { raiseUserIdCounter } from './table-ops.js';
+
+/**
+ * `repair-legacy-keys`: one paginated Scan of the whole table (a one-off repair; every page is
+ * read, nothing is cut at 1 MB), then a plan of fixes, applied only with `apply`:
+ * - `move`: a user under `USER#<Name>` (the old migration script's key) is put at `user#<name>`
+ *   with attribute_not_exists, then the old item is deleted; an existing canonical item is a
+ *   `conflict`, reported and left alone;
+ * - `index`: a user or audio item without the GSI attributes (written by the Python service) gets
+ *   them, conditional on the item being unchanged since the scan;
+ * - `search`: an audio file with missing search-index items gets them.
+ * The user-id counter is raised to the largest user_id seen.
+ */
+
+export interface RepairOptions {
+  table: string;
+  apply?: boolean;
+  concurrency?: number;
+}
+
+export interface RepairAction {
+  kind: 'move' | 'conflict' | 'index' | 'search' | 'invalid' | 'changed';
+  key: string;
+  detail: string;
+}
+
+export interface RepairReport {
+  applied: boolean;
+  scanned: number;
+  pages: number;
+  actions: RepairAction[];
+  /** Actions by kind, after applying (a move that hit an existing item becomes a conflict). */
+  counts: Record<RepairAction['kind'], number>;
+  counterRaisedTo?: number;
+}
+
+interface Plan {
+  moves: { from: Item; to: Item }[];
+  indexFixes: { key: { PK: string; SK: string }; set: Item; updatedAt: unknown }[];
+  searchFixes: string[];
+  actions: RepairAction[];
+  maxUserId: number;
+}
+
+const isSuffix = (item: Item) => typeof item.SK === 'string' && item.SK.startsWith('SUFFIX#');
+
+/** Scans, plans and (with `apply`) repairs; see the module comment. */
+export async function repairLegacyKeys(
+  options: RepairOptions,
+  deps: { client: DynamoDBClient; log?: (line: string) => void; batch?: Partial<BatchDeps> },
+): Promise<RepairReport> {
+  const doc = DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
+  const builders = itemBuilders(options.table, deps.client);
+  const items: Item[] = [];
+  const suffixCount = new Map<string, number>();
+  let pages = 0;
+  let scanned = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: options.table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    pages++;
+    for (const item of (page.Items ?? []) as Item[]) {
+      scanned++;
+      if (isSuffix(item)) suffixCount.set(String(item.PK), (suffixCount.get(String(item.PK)) ?? 0) + 1);
+      else if (item.SK === 'PROFILE' || item.SK === 'METADATA') items.push(item);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+
+  const plan = planRepairs(items, suffixCount, builders);
+  const report: RepairReport = {
+    applied: Boolean(options.apply),
+    scanned,
+    pages,
+    actions: plan.actions,
+    counts: emptyCounts(),
+  };
+  if (options.apply) await applyPlan(plan, options, doc, builders, deps);
+  for (const action of plan.actions) {
+    report.counts[action.kind]++;
+    deps.log?.(`${action.kind.padEnd(8)} ${action.key}  ${action.detail}`);
+  }
+  if (options.apply && plan.maxUserId > 0 && (await raiseUserIdCounter(deps.client, options.table, plan.maxUserId))) {
+    report.counterRaisedTo = plan.maxUserId;
+  }
+  return report;
+}
+
+function emptyCounts(): RepairReport['counts'] {
+  return { move: 0, conflict: 0, index: 0, search: 0, invalid: 0, changed: 0 };
+}
+
+function planRepairs(items: Item[], suffixCount: Map<string, number>, builders: ReturnType<typeof itemBuilders>): Plan {
+  const plan: Plan = { moves: [], indexFixes: [], searchFixes: [], actions: [], maxUserId: 0 };
+  const canonical = new Set(items.filter((i) => String(i.PK).startsWith('user#')).map((i) => String(i.PK)));
+  for (const item of items) {
+    const pk = String(item.PK);
+    const key = `${pk} / ${String(item.SK)}`;
+    if (item.SK === 'PROFILE' && (pk.startsWith('USER#') || pk.startsWith('user#'))) {
+      const normalized = normalizeLegacyUser(item);
+      if (!normalized.ok) {
+        plan.actions.push({ kind: 'invalid', key, detail: `cannot repair: ${normalized.reason}` });
+        continue;
+      }
+      plan.maxUserId = Math.max(plan.maxUserId, Number(normalized.record.user_id));
+      const desired = builders.user(normalized.record);
+      if (pk.startsWith('USER#')) {
+        if (canonical.has(String(desired.PK))) {
+          plan.actions.push({
+            kind: 'conflict',
+            key,
+            detail: `${String(desired.PK)} already exists; left both as they are (merge by hand, then delete ${pk})`,
+          });
+        } else {
+          canonical.add(String(desired.PK));
+          plan.moves.push({ from: item, to: { ...normalized.record, ...desired } });
+          plan.actions.push({ kind: 'move', key, detail: `→ ${String(desired.PK)}` });
+        }
+        continue;
+      }
+      addIndexFix(plan, item, desired, key);
+    } else if (item.SK === 'METADATA' && pk.startsWith('AUDIO#')) {
+      const normalized = normalizeLegacyAudio(item);
+      if (!normalized.ok) {
+        plan.actions.push({ kind: 'invalid', key, detail: `cannot repair: ${normalized.reason}` });
+        continue;
+      }
+      addIndexFix(plan, item, builders.audio(normalized.record), key);
+      const filename = String(normalized.record.filename);
+      const expected = suffixItems(filename).length;
+      const found = suffixCount.get(pk) ?? 0;
+      if (found !== expected) {
+        plan.searchFixes.push(filename);
+        plan.actions.push({ kind: 'search', key, detail: `${found} of ${expected} search-index items; writing them` });
+      }
+    }
+  }
+  return plan;
+}
+
+function addIndexFix(plan: Plan, item: Item, desired: Item, key: string): void {
+  const set = missingIndexAttributes(item, desired);
+  if (Object.keys(set).length === 0) return;
+  plan.indexFixes.push({ key: { PK: String(item.PK), SK: String(item.SK) }, set, updatedAt: item.updated_at });
+  plan.actions.push({ kind: 'index', key, detail: `add ${Object.keys(set).join(', ')}` });
+}
+
+async function applyPlan(
+  plan: Plan,
+  options: RepairOptions,
+  doc: DynamoDBDocumentClient,
+  builders: ReturnType<typeof itemBuilders>,
+  deps: { batch?: Partial<BatchDeps> },
+): Promise<void> {
+  const concurrency = options.concurrency ?? 8;
+  const moveActions = plan.actions.filter((a) => a.kind === 'move');
+  await mapLimit(plan.moves, concurrency, async (move, i) => {
+    try {
+      await doc.send(
+        new PutCommand({ TableName: options.table, Item: move.to, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const action = moveActions[i] as RepairAction;
+      action.kind = 'conflict';
+      action.detail = `${String(move.to.PK)} was created meanwhile; left both as they are (merge by hand)`;
+      return;
+    }
+    await doc.send(new DeleteCommand({ TableName: options.table, Key: { PK: move.from.PK, SK: move.from.SK } }));
+  });
+
+  const indexActions = plan.actions.filter((a) => a.kind === 'index');
+  await mapLimit(plan.indexFixes, concurrency, async (fix, i) => {
+    const names = Object.keys(fix.set);
+    const unchanged = fix.updatedAt === undefined ? 'attribute_not_exists(updated_at)' : 'updated_at = :updated';
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: options.table,
+          Key: fix.key,
+          UpdateExpression: `SET ${names.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
+          ConditionExpression: `attribute_exists(PK) AND ${unchanged}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, n) => [`#a${n}`, name])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(names.map((name, n) => [`:v${n}`, fix.set[name]])),
+            ...(fix.updatedAt === undefined ? {} : { ':updated': fix.updatedAt }),
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const action = indexActions[i] as RepairAction;
+      action.kind = 'changed';
+      action.detail = 'changed or deleted since the scan; run the repair again';
+    }
+  });
+
+  const suffixes = plan.searchFixes.flatMap((filename) => builders.suffixes(filename));
+  const failed = await writeAll({ doc, table: options.table, concurrency, ...deps.batch }, suffixes, newStats());
+  if (failed.length > 0) {
+    throw new Error(
+      `${failed.length} search-index items stayed unprocessed after retries (throttling); run the repair again.`,
+    );
+  }
+}
