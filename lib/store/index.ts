@@ -25,8 +25,14 @@ export function openStore(env: NodeJS.ProcessEnv = process.env): Store {
   return openSqliteStore(sqlitePath(config.DATABASE_URL, config.DATA_DIR));
 }
 
-/** `sqlite:///abs/path.db` → `/abs/path.db`; no URL → `<dataDir>/local.db`. */
+/**
+ * `sqlite:///abs/path.db` and SQLAlchemy's `sqlite:////abs/path.db` → `/abs/path.db`;
+ * SQLAlchemy's relative form `sqlite:///./x.db` → `./x.db` resolved from the working directory;
+ * no URL → `<dataDir>/local.db`.
+ */
 export function sqlitePath(databaseUrl: string | undefined, dataDir: string): string {
-  if (databaseUrl) return databaseUrl.slice('sqlite://'.length);
-  return resolve(dataDir, 'local.db');
+  if (!databaseUrl) return resolve(dataDir, 'local.db');
+  const rest = databaseUrl.slice('sqlite:///'.length);
+  if (rest.startsWith('./') || rest.startsWith('../')) return resolve(rest);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
