@@ -97,3 +97,36 @@ it('a presigned upload URL from the API points at the local endpoint and runs th
   );
   expect(body.transcript_status).toBe('completed');
 });
+
+it('serves the execution history as JSON at /local/executions', async () => {
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: local.urls.s3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKIAANYPROFILE', secretAccessKey: 'whatever' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  await client.send(new PutObjectCommand({ Bucket: 'audio', Key: 'history.wav', Body: silentWav(1) }));
+  client.destroy();
+  const list = await until(
+    async () =>
+      (await (await fetch(`${local.urls.api}/local/executions`)).json()) as {
+        executions: Array<{ name: string; status: string; input?: { key?: string } }>;
+      },
+    (body) => body.executions.some((e) => e.name.startsWith('history-wav') && e.status === 'SUCCEEDED'),
+  );
+  const run = list.executions.find((e) => e.name.startsWith('history-wav'));
+  expect(run?.status).toBe('SUCCEEDED');
+
+  const one = await fetch(`${local.urls.api}/local/executions/${encodeURIComponent(run?.name ?? '')}`);
+  expect(one.status).toBe(200);
+  const detail = (await one.json()) as { name: string; status: string };
+  expect(detail).toMatchObject({ name: run?.name, status: 'SUCCEEDED' });
+  expect(JSON.stringify(detail)).toContain('RegisterUpload');
+
+  const missing = await fetch(`${local.urls.api}/local/executions/no-such-run`);
+  expect(missing.status).toBe(404);
+  expect(((await missing.json()) as { detail: string }).detail).toBeTruthy();
+  const bad = await fetch(`${local.urls.api}/local/executions?status=sideways`);
+  expect(bad.status).toBe(400);
+});
