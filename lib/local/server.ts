@@ -83,7 +83,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`API port ${options.port} is already in use: stop the other process or set PORT to a free port.`)
+          : error,
+      ),
+    );
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

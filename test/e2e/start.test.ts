@@ -130,3 +130,22 @@ it('serves the execution history as JSON at /local/executions', async () => {
   const bad = await fetch(`${local.urls.api}/local/executions?status=sideways`);
   expect(bad.status).toBe(400);
 });
+
+it('refuses a second start on a port in use, naming the port and the fix, and leaves the first running', async () => {
+  const port = Number(new URL(local.urls.api ?? '').port);
+  const dir = mkdtempSync(join(tmpdir(), 'start-busy-'));
+  try {
+    await expect(
+      startLocal({
+        port,
+        s3Port: 0,
+        env: { DATA_DIR: dir, ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'SILENT' },
+        log: () => {},
+        overrides: { transcriber: instantFakeTranscriber() },
+      }),
+    ).rejects.toThrow(`API port ${port} is already in use: stop the other process or set PORT to a free port.`);
+    expect((await fetch(`${local.urls.api}/api/health`)).status).toBe(200);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -47,7 +47,7 @@ export const searchAudioRoute = defineRoute({
   path: '/api/audio/search',
   fn: 'audio',
   auth: 'user',
-  summary: 'Search audio files by words or prefixes of the filename (case-insensitive).',
+  summary: 'Search audio files by any part of the filename (case-insensitive substring).',
   tags: ['audio'],
   query: searchQuery,
   response: audioPageSchema,
