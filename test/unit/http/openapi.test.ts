@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../lib/http/openapi.js';
 import { routes } from '../../../lib/http/routes.js';
@@ -24,6 +25,21 @@ function resolve(pointer: string): unknown {
 }
 
 describe('OpenAPI document', () => {
+  it('validates against the official OpenAPI 3.1 JSON schema', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(JSON.stringify(doc)));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('the validator catches a broken document (the check above can fail)', async () => {
+    const broken = JSON.parse(JSON.stringify(doc)) as Json & { paths: Record<string, Record<string, Json>> };
+    const [path] = Object.keys(broken.paths);
+    broken.paths[path ?? ''] = { get: { responses: 'none' } };
+    expect((await new Validator().validate(broken)).valid).toBe(false);
+  });
+
   it('is an OpenAPI 3.1 document with info, paths and security schemes', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
