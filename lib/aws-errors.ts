@@ -4,6 +4,15 @@
  * the caller can rethrow them unchanged.
  */
 
+import { AppError } from './errors.js';
+
+/**
+ * Who reads the message. The migration CLI takes flags (--table, --endpoint, --concurrency);
+ * the functions and the local server read only environment variables, so naming a flag there
+ * would send the reader looking for one that does not exist.
+ */
+export type AwsErrorAudience = 'cli' | 'service';
+
 export interface AwsErrorContext {
   /** Table the call was made against. */
   table?: string;
@@ -12,7 +21,33 @@ export interface AwsErrorContext {
   endpoint?: string;
   /** The API action, e.g. `BatchWriteItem`, used when the error message does not name it. */
   action?: string;
+  /** Which fixes to name; `cli` by default. */
+  audience?: AwsErrorAudience;
 }
+
+/** The parts of a fix that depend on who reads it; the rest of each message is shared. */
+const FIXES: Record<
+  AwsErrorAudience,
+  Record<'tableFlags' | 'endpoint' | 'localKeys' | 'grantee' | 'throttled', string>
+> = {
+  cli: {
+    tableFlags: ' (or pass --table and --region)',
+    endpoint: '--endpoint / DYNAMODB_ENDPOINT',
+    localKeys: 'for a local endpoint (dynalite) pass --endpoint / DYNAMODB_ENDPOINT, where any dummy keys work',
+    grantee: 'the IAM role or user in use',
+    throttled:
+      'Run again later (the migration resumes where it stopped), lower --concurrency, or give the table more capacity (on-demand billing).',
+  },
+  service: {
+    tableFlags: '',
+    endpoint: 'DYNAMODB_ENDPOINT',
+    localKeys:
+      'in Lambda the execution role provides them; for a local endpoint (DYNAMODB_ENDPOINT, e.g. dynalite) any dummy keys work',
+    grantee: "the function's execution role (or the IAM user in use when run locally)",
+    throttled:
+      'Retry shortly, or give the table more capacity (on-demand billing, or more provisioned read/write capacity).',
+  },
+};
 
 interface ErrorShape {
   name?: string;
@@ -91,6 +126,10 @@ export function describeAwsError(error: unknown, context: AwsErrorContext = {}):
 }
 
 function describeOne(shape: ErrorShape, context: AwsErrorContext): string | undefined {
+  // Our own errors are never AWS failures (a StoreUnavailableError already carries a described
+  // message, which quotes the AWS one); what they wrap is looked at next, through `cause`.
+  if (shape instanceof AppError) return undefined;
+  const fix = FIXES[context.audience ?? 'cli'];
   const name = nameOf(shape);
   const message = shape.message ?? '';
   const code = typeof shape.code === 'string' ? shape.code : typeof shape.errno === 'string' ? shape.errno : '';
@@ -98,7 +137,7 @@ function describeOne(shape: ErrorShape, context: AwsErrorContext): string | unde
   if (name === 'ResourceNotFoundException') {
     return (
       `DynamoDB ${where(context)} was not found (${message || 'ResourceNotFoundException'}). ` +
-      'Check the name and region: set DYNAMODB_TABLE=<table name> and AWS_REGION=<its region> (or pass --table and --region), ' +
+      `Check the name and region: set DYNAMODB_TABLE=<table name> and AWS_REGION=<its region>${fix.tableFlags}, ` +
       'or create it with `npm run migrate -- create-table --table <name>` / deploy the stack.'
     );
   }
@@ -106,7 +145,7 @@ function describeOne(shape: ErrorShape, context: AwsErrorContext): string | unde
     return (
       `No AWS credentials found for DynamoDB ${where(context)}. ` +
       'Set AWS_PROFILE (after `aws configure` or `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ' +
-      'for a local endpoint (dynalite) pass --endpoint / DYNAMODB_ENDPOINT, where any dummy keys work.'
+      `${fix.localKeys}.`
     );
   }
   if (BAD_CREDENTIALS.has(name)) {
@@ -124,20 +163,17 @@ function describeOne(shape: ErrorShape, context: AwsErrorContext): string | unde
     const resource = match?.[3] ?? where(context);
     return (
       `Access denied: ${who} may not perform ${action} on ${resource}. ` +
-      `Grant ${action} on the table and its indexes (arn:aws:dynamodb:<region>:<account>:table/${context.table ?? '<table>'} and …/index/*) ` +
-      'to the IAM role or user in use, or use credentials that have it.'
+      `Grant ${action} on the table and its indexes (arn:aws:dynamodb:${context.region ?? '<region>'}:<account>:table/${context.table ?? '<table>'} and …/index/*) ` +
+      `to ${fix.grantee}, or use credentials that have it.`
     );
   }
   if (THROTTLING.has(name)) {
-    return (
-      `DynamoDB throttled ${context.action ?? 'requests'} on ${where(context)} and the retries ran out (${name}). ` +
-      'Run again later (the migration resumes where it stopped), lower --concurrency, or give the table more capacity (on-demand billing).'
-    );
+    return `DynamoDB throttled ${context.action ?? 'requests'} on ${where(context)} and the retries ran out (${name}). ${fix.throttled}`;
   }
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|socket hang up/.test(message)) {
     return (
-      `Cannot reach DynamoDB${context.endpoint ? ` at ${context.endpoint}` : ''} for ${where(context)} (${code || name}: ${message}). ` +
-      'Check --endpoint / DYNAMODB_ENDPOINT (start dynalite, or leave it unset to use AWS) and the network.'
+      `Cannot reach DynamoDB${context.endpoint ? ` at ${context.endpoint}` : ''} for ${where({ ...context, endpoint: undefined })} (${code || name}: ${message}). ` +
+      `Check ${fix.endpoint} (start dynalite, or leave it unset to use AWS) and the network.`
     );
   }
   if (name === 'ValidationException' && /specified index|index.*not.*exist/i.test(message)) {

@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeAwsError } from '../../lib/aws-errors.js';
 import { StoreUnavailableError, ValidationError } from '../../lib/errors.js';
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { errorName } from '../../lib/store/dynamo/errors.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 
 let dynamo: LocalDynamo;
@@ -26,8 +28,11 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   return error as Error;
 }
 
-/** A local endpoint that answers every request with one DynamoDB error, as AWS does on the wire. */
-async function fakeDynamo(type: string, message: string): Promise<{ endpoint: string; server: Server }> {
+/**
+ * What a store's read fails with when its endpoint answers every request with one DynamoDB error,
+ * as AWS does on the wire (status 400, `__type` and `Message` in a JSON body).
+ */
+async function failureAnswering(type: string, message: string): Promise<Error> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -36,8 +41,26 @@ async function fakeDynamo(type: string, message: string): Promise<{ endpoint: st
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
+  try {
+    return await failure(createDynamoStore({ client, tableName: 'audio' }).getAudioFile('a.mp3'));
+  } finally {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
+
+/**
+ * Whether a message tells its reader to pass a migration CLI flag, which a function or the local
+ * server has no way to take (a `quoted command` to run, such as create-table, is fine).
+ */
+const namesCliFlag = (message: string) =>
+  /--(table|region|endpoint|concurrency)\b/.test(message.replace(/`[^`]*`/g, ''));
 
 describe('DynamoDB adapter errors name the cause and the fix', () => {
   it('a missing table names the table and region and how to set DYNAMODB_TABLE / AWS_REGION', async () => {
@@ -100,41 +123,58 @@ describe('DynamoDB adapter errors name the cause and the fix', () => {
   });
 
   it('access denied names the action and the resource to grant', async () => {
-    const { endpoint, server } = await fakeDynamo(
+    const error = await failureAnswering(
       'AccessDeniedException',
       'User: arn:aws:sts::123456789012:assumed-role/ingest/fn is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/audio because no identity-based policy allows the dynamodb:GetItem action',
     );
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-      maxAttempts: 1,
-    });
-    const error = await failure(createDynamoStore({ client, tableName: 'audio' }).getAudioFile('a.mp3'));
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error.message).toContain('dynamodb:GetItem');
     expect(error.message).toContain('arn:aws:dynamodb:us-east-1:123456789012:table/audio');
     expect(error.message).toMatch(/Grant/);
-    client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(error.message).toMatch(/execution role/);
   });
 
   it('rejected credentials say to refresh them', async () => {
-    const { endpoint, server } = await fakeDynamo(
+    const error = await failureAnswering(
       'UnrecognizedClientException',
       'The security token included in the request is invalid.',
     );
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-      maxAttempts: 1,
-    });
-    const error = await failure(createDynamoStore({ client, tableName: 'audio' }).getAudioFile('a.mp3'));
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error.message).toMatch(/rejected the credentials/);
+  });
+
+  it('throttling that outlasts the retries says so and what to change, as a 503', async () => {
+    const error = await failureAnswering(
+      'ProvisionedThroughputExceededException',
+      'The level of configured provisioned throughput for the table was exceeded.',
+    );
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).status).toBe(503);
+    expect(error.message).toMatch(/throttled .*table "audio".*ProvisionedThroughputExceededException/);
+    expect(error.message).toMatch(/capacity/);
+    expect(namesCliFlag(error.message)).toBe(false);
+  });
+
+  it('a table without the expected index says how to recreate it; other validation errors pass through', async () => {
+    const missing = await failureAnswering('ValidationException', 'The table does not have the specified index: GSI1');
+    expect(missing).toBeInstanceOf(StoreUnavailableError);
+    expect(missing.message).toMatch(/table "audio" .*lacks an index .*GSI1.*create-table/);
+    const other = await failureAnswering('ValidationException', 'One or more parameter values were invalid');
+    expect(other).not.toBeInstanceOf(StoreUnavailableError);
+    // Passed through unchanged: ElectroDB's error, with the SDK's behind it.
+    expect(errorName(other)).toBe('ValidationException');
+  });
+
+  it('names environment variables, not CLI flags; the CLI still finds the AWS cause behind the store error', async () => {
+    const client = dynamo.client();
+    const error = await failure(createDynamoStore({ client, tableName: 'no-such-table' }).getUser('bob'));
+    expect(error.message).toMatch(/DYNAMODB_TABLE=/);
+    expect(namesCliFlag(error.message)).toBe(false);
+    // The migration CLI describes the same failure for its own reader, flags included.
+    expect(describeAwsError(error, { table: 'no-such-table', region: 'us-east-1' })).toMatch(
+      /table "no-such-table" in region us-east-1 was not found.*--table and --region/,
+    );
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it('bad input stays a ValidationError and sends nothing', async () => {

@@ -1,62 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { createTable, TABLE_DEFINITION } from '../../lib/model/table.js';
 import { createContext } from '../../lib/store/dynamo/context.js';
 import { raiseUserIdCounter } from '../../lib/store/dynamo/users.js';
-import { createDynamoStore } from '../../lib/store/dynamo.js';
-import type { Store } from '../../lib/store/store.js';
+import {
+  getRawItem,
+  putRawItems,
+  pythonAudioItem,
+  pythonUserItem,
+  type RawItem,
+  useRawTable,
+} from '../helpers/python-items.js';
+import { PYTHON_AUDIO_FIELDS, PYTHON_USER_FIELDS } from '../helpers/python-schema.js';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
-/** Plain marshalling, like the Python service's boto3 Table resource: no ElectroDB involved. */
-let raw: DynamoDBDocumentClient;
-let tableName: string;
-let store: Store;
+const t = useRawTable('raw');
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamo.client();
-  raw = DynamoDBDocumentClient.from(client);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
-});
-
-beforeEach(async () => {
-  tableName = `raw-${randomUUID()}`;
-  await createTable(client, tableName);
-  store = createDynamoStore({ client, tableName });
-});
-
-const SEED_USER = [
-  'user_id',
-  'username',
-  'email',
-  'hashed_password',
-  'is_active',
-  'is_admin',
-  'created_at',
-  'updated_at',
-  'yoto_refresh_token',
-  'yoto_access_token',
-  'yoto_token_expires_at',
-];
-const SEED_AUDIO = [
-  'filename',
-  'size',
-  'duration',
-  'transcript',
-  'transcript_status',
-  'transcript_error',
-  'created_at',
-  'updated_at',
-  'transcribed_at',
-];
+/** The attribute names of the Python service's items (its SQLAlchemy columns, with `user_id` for the id). */
+const SEED_USER: readonly string[] = ['user_id', ...PYTHON_USER_FIELDS];
+const SEED_AUDIO: readonly string[] = PYTHON_AUDIO_FIELDS;
 /** New attributes the spec allows next to the seed's: ElectroDB markers, GSI keys, upload identity. */
 const ALLOWED_NEW = [
   '__edb_e__',
@@ -70,16 +32,13 @@ const ALLOWED_NEW = [
   'transcript_s3_key',
 ];
 
-async function rawGet(PK: string, SK: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await raw.send(new GetCommand({ TableName: tableName, Key: { PK, SK } }));
-  return Item;
-}
+const rawGet = (PK: string, SK: string) => getRawItem(t.raw, t.table, PK, SK);
 
 /** What the repair migration adds to a Python user item: the list and by-id index keys. */
 async function addIndexKeys(lowerName: string, userId: number): Promise<void> {
-  await raw.send(
+  await t.raw.send(
     new UpdateCommand({
-      TableName: tableName,
+      TableName: t.table,
       Key: { PK: `user#${lowerName}`, SK: 'PROFILE' },
       UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk, GSI1PK = :lpk, GSI1SK = :lsk',
       ExpressionAttributeValues: { ':pk': `USERID#${userId}`, ':sk': 'PROFILE', ':lpk': 'USERS', ':lsk': lowerName },
@@ -87,14 +46,12 @@ async function addIndexKeys(lowerName: string, userId: number): Promise<void> {
   );
 }
 
-async function rawPut(item: Record<string, unknown>): Promise<void> {
-  await raw.send(new PutCommand({ TableName: tableName, Item: item }));
-}
+const rawPut = (item: RawItem) => putRawItems(t.raw, t.table, [item]);
 
 describe('what lands in DynamoDB', () => {
   it('createTable builds the table from TABLE_DEFINITION (string PK/SK, pay-per-request, its GSIs) and is idempotent', async () => {
-    await createTable(client, tableName);
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await createTable(t.client, t.table);
+    const { Table } = await t.client.send(new DescribeTableCommand({ TableName: t.table }));
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.KeySchema).toEqual([
       { AttributeName: 'PK', KeyType: 'HASH' },
@@ -119,7 +76,7 @@ describe('what lands in DynamoDB', () => {
   });
 
   it('a user is user#<lower-cased name>/PROFILE with the seed attribute names', async () => {
-    const created = await store.createUser({
+    const created = await t.store.createUser({
       username: 'Alice',
       hashedPassword: 'hash',
       email: 'a@x.io',
@@ -144,9 +101,9 @@ describe('what lands in DynamoDB', () => {
   });
 
   it('an audio row is AUDIO#<filename, case kept>/METADATA with the seed attribute names', async () => {
-    await store.upsertAudioFile({ filename: 'My Song (1).MP3', size: 42, duration: 7, etag: 'abc', sequencer: '0A' });
-    await store.setTranscriptStatus({ filename: 'My Song (1).MP3', status: 'processing' });
-    await store.updateTranscript({ filename: 'My Song (1).MP3', transcript: 'la la', status: 'completed' });
+    await t.store.upsertAudioFile({ filename: 'My Song (1).MP3', size: 42, duration: 7, etag: 'abc', sequencer: '0A' });
+    await t.store.setTranscriptStatus({ filename: 'My Song (1).MP3', status: 'processing' });
+    await t.store.updateTranscript({ filename: 'My Song (1).MP3', transcript: 'la la', status: 'completed' });
     const item = await rawGet('AUDIO#My Song (1).MP3', 'METADATA');
     expect(item).toMatchObject({
       filename: 'My Song (1).MP3',
@@ -161,9 +118,9 @@ describe('what lands in DynamoDB', () => {
   });
 
   it('a Scan shows only the seed key shapes plus the search entries in the audio partition and the id counter', async () => {
-    await store.createUser({ username: 'Bob', hashedPassword: 'h' });
-    await store.upsertAudioFile({ filename: 'ab.mp3', size: 1 });
-    const { Items = [] } = await raw.send(new ScanCommand({ TableName: tableName }));
+    await t.store.createUser({ username: 'Bob', hashedPassword: 'h' });
+    await t.store.upsertAudioFile({ filename: 'ab.mp3', size: 1 });
+    const { Items = [] } = await t.raw.send(new ScanCommand({ TableName: t.table }));
     const keys = Items.map((i) => `${i.PK}|${i.SK}`).sort();
     expect(keys).toEqual(
       [
@@ -177,28 +134,23 @@ describe('what lands in DynamoDB', () => {
 });
 
 describe('items written the Python way (no ElectroDB markers)', () => {
-  const legacyUser = {
-    PK: 'user#bob',
-    SK: 'PROFILE',
-    user_id: 1_700_000_000_123,
-    username: 'Bob',
-    email: 'bob@example.com',
+  const BOB_ID = 1_700_000_000_123;
+  const legacyUser = pythonUserItem('Bob', BOB_ID, {
     hashed_password: '$argon2id$legacy',
-    is_active: true,
-    is_admin: false,
     created_at: '2024-01-02T03:04:05.678901+00:00',
     updated_at: '2024-01-02T03:04:05.678901+00:00',
     yoto_refresh_token: 'r-token',
     yoto_access_token: null,
     yoto_token_expires_at: null,
-  };
+  });
 
   it('reads a legacy user by name, case-insensitively', async () => {
     await rawPut(legacyUser);
-    const user = await store.getUser('BOB');
+    const user = await t.store.getUser('BOB');
     expect(user).toMatchObject({
-      userId: 1_700_000_000_123,
+      userId: BOB_ID,
       username: 'Bob',
+      createdAt: '2024-01-02T03:04:05.678Z',
       email: 'bob@example.com',
       hashedPassword: '$argon2id$legacy',
       isActive: true,
@@ -208,71 +160,96 @@ describe('items written the Python way (no ElectroDB markers)', () => {
     });
   });
 
+  it('reads the naive datetime.isoformat() timestamps the Python service wrote as ISO 8601 UTC', async () => {
+    // Python's isoformat() of a naive UTC datetime: microseconds, no zone. Aware ones carry an offset.
+    await rawPut(
+      pythonUserItem('Naive', 7, {
+        created_at: '2026-01-17T10:00:00.123456',
+        updated_at: '2026-01-17T10:05:00',
+        yoto_token_expires_at: '2026-01-18T10:00:00.5',
+      }),
+    );
+    await rawPut(
+      pythonAudioItem('naive.mp3', {
+        created_at: '2026-01-17T10:00:00.123456',
+        updated_at: '2026-01-17T10:05:00.000001',
+        transcribed_at: '2026-01-17T10:04:59.999999',
+      }),
+    );
+    await rawPut(
+      pythonAudioItem('aware.mp3', { created_at: '2026-01-17T12:00:00.123456+02:00', updated_at: undefined }),
+    );
+
+    expect(await t.store.getUser('naive')).toMatchObject({
+      createdAt: '2026-01-17T10:00:00.123Z',
+      updatedAt: '2026-01-17T10:05:00.000Z',
+      yotoTokenExpiresAt: '2026-01-18T10:00:00.500Z',
+    });
+    expect(await t.store.getAudioFile('naive.mp3')).toMatchObject({
+      createdAt: '2026-01-17T10:00:00.123Z',
+      updatedAt: '2026-01-17T10:05:00.000Z',
+      transcribedAt: '2026-01-17T10:04:59.999Z',
+    });
+    // The offset is applied, and a missing updated_at falls back to created_at, normalized too.
+    expect(await t.store.getAudioFile('aware.mp3')).toMatchObject({
+      createdAt: '2026-01-17T10:00:00.123Z',
+      updatedAt: '2026-01-17T10:00:00.123Z',
+    });
+  });
+
   it('finds and updates a legacy user by id once its by-id index key is present, keeping the item whole', async () => {
     await rawPut(legacyUser);
     // Python items lack GSI keys; the repair migration adds them (as here), then by-id works.
-    expect(await store.getUserById(legacyUser.user_id)).toBeUndefined();
-    await addIndexKeys('bob', legacyUser.user_id);
-    expect((await store.getUserById(legacyUser.user_id))?.username).toBe('Bob');
-    const updated = await store.updateUser(legacyUser.user_id, { email: 'new@example.com' });
+    expect(await t.store.getUserById(BOB_ID)).toBeUndefined();
+    await addIndexKeys('bob', BOB_ID);
+    expect((await t.store.getUserById(BOB_ID))?.username).toBe('Bob');
+    const updated = await t.store.updateUser(BOB_ID, { email: 'new@example.com' });
     expect(updated).toMatchObject({ username: 'Bob', email: 'new@example.com', hashedPassword: '$argon2id$legacy' });
     const item = await rawGet('user#bob', 'PROFILE');
     expect(item).toMatchObject({ ...legacyUser, email: 'new@example.com', updated_at: updated.updatedAt });
-    expect((await store.listUsers()).map((u) => u.username)).toEqual(['Bob']);
+    expect((await t.store.listUsers()).map((u) => u.username)).toEqual(['Bob']);
     // A new user never takes the legacy id, and the name stays taken case-insensitively.
-    const carol = await store.createUser({ username: 'carol', hashedPassword: 'h' });
-    expect(carol.userId).not.toBe(legacyUser.user_id);
-    await expect(store.createUser({ username: 'BOB', hashedPassword: 'h' })).rejects.toThrow(/taken/);
+    const carol = await t.store.createUser({ username: 'carol', hashedPassword: 'h' });
+    expect(carol.userId).not.toBe(BOB_ID);
+    await expect(t.store.createUser({ username: 'BOB', hashedPassword: 'h' })).rejects.toThrow(/taken/);
   });
 
   it('a new user skips a counter id that a legacy user already holds', async () => {
     await rawPut({ ...legacyUser, user_id: 1 });
     await addIndexKeys('bob', 1);
-    const carol = await store.createUser({ username: 'carol', hashedPassword: 'h' });
+    const carol = await t.store.createUser({ username: 'carol', hashedPassword: 'h' });
     expect(carol.userId).toBe(2);
-    expect((await store.getUserById(1))?.username).toBe('Bob');
+    expect((await t.store.getUserById(1))?.username).toBe('Bob');
   });
 
   it('raiseUserIdCounter puts new ids above the largest legacy id and never lowers the counter', async () => {
-    const ctx = createContext(client, tableName);
+    const ctx = createContext(t.client, t.table);
     await raiseUserIdCounter(ctx, 41);
     await raiseUserIdCounter(ctx, 7);
-    expect((await store.createUser({ username: 'dave', hashedPassword: 'h' })).userId).toBe(42);
+    expect((await t.store.createUser({ username: 'dave', hashedPassword: 'h' })).userId).toBe(42);
   });
 
   it('reads legacy audio statuses as failed, keeping the old value in the error', async () => {
-    const base = {
-      SK: 'METADATA',
-      size: 10,
-      duration: 61,
-      created_at: '2024-01-01T00:00:00',
-      updated_at: '2024-01-01T00:00:00',
-    };
-    await rawPut({
-      ...base,
-      PK: 'AUDIO#Old.mp3',
-      filename: 'Old.mp3',
-      transcript_status: 'error',
-      transcript_error: null,
-      transcript: null,
-      transcribed_at: null,
-    });
-    await rawPut({
-      ...base,
-      PK: 'AUDIO#Gone.mp3',
-      filename: 'Gone.mp3',
-      transcript_status: 'cancelled',
-      transcript_error: 'user stopped it',
-    });
-    await rawPut({
-      ...base,
-      PK: 'AUDIO#Done.mp3',
-      filename: 'Done.mp3',
-      transcript_status: 'completed',
-      transcript: 'hi',
-      transcribed_at: '2024-01-01T00:01:00',
-    });
-    expect(await store.getAudioFile('Old.mp3')).toMatchObject({
+    const old = { size: 10, created_at: '2024-01-01T00:00:00', updated_at: '2024-01-01T00:00:00' };
+    await rawPut(
+      pythonAudioItem('Old.mp3', {
+        ...old,
+        transcript_status: 'error',
+        transcript_error: null,
+        transcript: null,
+        transcribed_at: null,
+      }),
+    );
+    await rawPut(
+      pythonAudioItem('Gone.mp3', {
+        ...old,
+        transcript_status: 'cancelled',
+        transcript_error: 'user stopped it',
+        transcript: undefined,
+      }),
+    );
+    await rawPut(pythonAudioItem('Done.mp3', { ...old, transcript: 'hi', transcribed_at: '2024-01-01T00:01:00' }));
+    expect(await t.store.getAudioFile('Old.mp3')).toMatchObject({
       filename: 'Old.mp3',
       size: 10,
       duration: 61,
@@ -280,35 +257,33 @@ describe('items written the Python way (no ElectroDB markers)', () => {
       transcriptError: 'legacy status: error',
       transcript: null,
     });
-    expect(await store.getAudioFile('Gone.mp3')).toMatchObject({
+    expect(await t.store.getAudioFile('Gone.mp3')).toMatchObject({
       transcriptStatus: 'failed',
       transcriptError: 'user stopped it',
     });
-    expect(await store.getAudioFile('Done.mp3')).toMatchObject({ transcriptStatus: 'completed', transcript: 'hi' });
+    expect(await t.store.getAudioFile('Done.mp3')).toMatchObject({ transcriptStatus: 'completed', transcript: 'hi' });
   });
 
   it('updates legacy audio rows through the transition rules and leaves no partial item', async () => {
-    await rawPut({
-      PK: 'AUDIO#Old.mp3',
-      SK: 'METADATA',
-      filename: 'Old.mp3',
-      size: 10,
-      duration: 61,
-      transcript: 'partial words',
-      transcript_status: 'disabled',
-      transcript_error: null,
-      created_at: '2024-01-01T00:00:00',
-      updated_at: '2024-01-01T00:00:00',
-      transcribed_at: null,
-    });
+    await rawPut(
+      pythonAudioItem('Old.mp3', {
+        size: 10,
+        transcript: 'partial words',
+        transcript_status: 'disabled',
+        transcript_error: null,
+        created_at: '2024-01-01T00:00:00',
+        updated_at: '2024-01-01T00:00:00',
+        transcribed_at: null,
+      }),
+    );
     // A legacy failure may be re-transcribed (failed → pending), not jumped to processing.
-    await expect(store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' })).rejects.toThrow(
+    await expect(t.store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' })).rejects.toThrow(
       /failed to processing/,
     );
-    const pending = await store.setTranscriptStatus({ filename: 'Old.mp3', status: 'pending' });
+    const pending = await t.store.setTranscriptStatus({ filename: 'Old.mp3', status: 'pending' });
     expect(pending).toMatchObject({ transcriptStatus: 'pending', transcript: null, transcriptError: null });
-    await store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' });
-    const done = await store.updateTranscript({ filename: 'Old.mp3', transcript: 'full words', status: 'completed' });
+    await t.store.setTranscriptStatus({ filename: 'Old.mp3', status: 'processing' });
+    const done = await t.store.updateTranscript({ filename: 'Old.mp3', transcript: 'full words', status: 'completed' });
     const item = await rawGet('AUDIO#Old.mp3', 'METADATA');
     expect(item).toMatchObject({
       filename: 'Old.mp3',
@@ -319,34 +294,34 @@ describe('items written the Python way (no ElectroDB markers)', () => {
       created_at: '2024-01-01T00:00:00',
       transcribed_at: done.transcribedAt,
     });
-    expect(await store.getAudioFile('Old.mp3')).toEqual(done);
+    expect(await t.store.getAudioFile('Old.mp3')).toEqual(done);
   });
 
   it('a newer upload of a legacy row resets it and adds it to the list index', async () => {
-    await rawPut({
-      PK: 'AUDIO#Legacy.mp3',
-      SK: 'METADATA',
-      filename: 'Legacy.mp3',
-      size: 10,
-      transcript_status: 'completed',
-      transcript: 'old',
-      created_at: '2023-05-05T05:05:05',
-      updated_at: '2023-05-05T05:05:05',
-    });
-    expect((await store.listAudioFiles()).items).toEqual([]);
-    const row = await store.upsertAudioFile({ filename: 'Legacy.mp3', size: 20, duration: 3, sequencer: '01' });
+    await rawPut(
+      pythonAudioItem('Legacy.mp3', {
+        size: 10,
+        duration: undefined,
+        transcript: 'old',
+        created_at: '2023-05-05T05:05:05',
+        updated_at: '2023-05-05T05:05:05',
+      }),
+    );
+    expect((await t.store.listAudioFiles()).items).toEqual([]);
+    const row = await t.store.upsertAudioFile({ filename: 'Legacy.mp3', size: 20, duration: 3, sequencer: '01' });
     expect(row).toMatchObject({
       transcriptStatus: 'pending',
       transcript: null,
       size: 20,
-      createdAt: '2023-05-05T05:05:05',
+      createdAt: '2023-05-05T05:05:05.000Z',
     });
-    expect((await store.listAudioFiles()).items.map((a) => a.filename)).toEqual(['Legacy.mp3']);
+    expect(await t.store.getAudioFile('Legacy.mp3')).toEqual(row);
+    expect((await t.store.listAudioFiles()).items.map((a) => a.filename)).toEqual(['Legacy.mp3']);
   });
 
   it('does not touch a status change or transcript of a missing file (no partial item)', async () => {
     await expect(
-      store.updateTranscript({ filename: 'nope.mp3', transcript: 't', status: 'completed' }),
+      t.store.updateTranscript({ filename: 'nope.mp3', transcript: 't', status: 'completed' }),
     ).rejects.toThrow(/does not exist/);
     expect(await rawGet('AUDIO#nope.mp3', 'METADATA')).toBeUndefined();
   });

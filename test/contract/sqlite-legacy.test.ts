@@ -1,31 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../lib/errors.js';
-import { openSqliteStore } from '../../lib/store/sqlite/index.js';
-import type { Store } from '../../lib/store/store.js';
+import { useSqliteFile } from '../helpers/sqlite-file.js';
 import { makePythonDatabase } from './sqlite-python-db.js';
 
 describe('SQLite: a database created by the Python service', () => {
-  let dir: string;
-  let file: string;
-  let store: Store | undefined;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sqlite-legacy-'));
-    file = join(dir, 'yoto_smart_stream.db');
-  });
-
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useSqliteFile('sqlite-legacy-');
 
   it('reads users with Python-style booleans and datetimes as records with ISO 8601 UTC', async () => {
-    makePythonDatabase(file);
-    store = openSqliteStore(file);
+    makePythonDatabase(tmp.file);
+    const store = tmp.open();
     expect(await store.getUser('ALICE')).toEqual({
       userId: 1,
       username: 'alice',
@@ -55,8 +38,8 @@ describe('SQLite: a database created by the Python service', () => {
   });
 
   it('reads audio rows, legacy statuses as failed with the old value kept in the error', async () => {
-    makePythonDatabase(file);
-    store = openSqliteStore(file);
+    makePythonDatabase(tmp.file);
+    const store = tmp.open();
     expect(await store.getAudioFile('Done Song.mp3')).toEqual({
       filename: 'Done Song.mp3',
       size: 1000,
@@ -97,8 +80,8 @@ describe('SQLite: a database created by the Python service', () => {
   });
 
   it('updates legacy rows through the normal transitions and finds them by search', async () => {
-    makePythonDatabase(file);
-    store = openSqliteStore(file);
+    makePythonDatabase(tmp.file);
+    const store = tmp.open();
     const retried = await store.setTranscriptStatus({ filename: 'broken.wav', status: 'pending' });
     expect(retried).toMatchObject({ transcriptStatus: 'pending', transcriptError: null });
     expect(retried.createdAt).toBe('2024-02-02T10:00:00.000Z');
@@ -118,8 +101,10 @@ describe('SQLite: a database created by the Python service', () => {
   });
 
   it('opens a file whose usernames differ only in case, and still refuses new case-duplicates', async () => {
-    makePythonDatabase(file, `INSERT INTO users VALUES (20, 'Alice', NULL, 'h2', 1, 0, NULL, NULL, NULL, NULL, NULL);`);
-    store = openSqliteStore(file);
+    makePythonDatabase(tmp.file, {
+      users: [{ id: 20, username: 'Alice', hashed_password: 'h2', is_active: 1, is_admin: 0 }],
+    });
+    const store = tmp.open();
     expect((await store.getUser('Alice'))?.userId).toBe(20);
     expect((await store.getUser('alice'))?.userId).toBe(1);
     expect([1, 20]).toContain((await store.getUser('ALICE'))?.userId);

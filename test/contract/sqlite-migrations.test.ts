@@ -1,42 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openSqliteStore } from '../../lib/store/sqlite/index.js';
-import type { Store } from '../../lib/store/store.js';
+import { useSqliteFile } from '../helpers/sqlite-file.js';
 import { columnNames, makePythonDatabase, OLD_AUDIO_COLUMNS, OLD_USER_COLUMNS, schemaOf } from './sqlite-python-db.js';
 
 describe('SQLite migrations', () => {
-  let dir: string;
-  let file: string;
-  let store: Store | undefined;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sqlite-legacy-'));
-    file = join(dir, 'yoto_smart_stream.db');
-  });
-
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useSqliteFile('sqlite-migrations-');
 
   it('rewrites legacy statuses once, keeping the old value, and leaves every old column in place', async () => {
-    makePythonDatabase(file);
-    store = openSqliteStore(file);
-    await store.close();
-    store = undefined;
-    expect(columnNames(file, 'users')).toEqual(expect.arrayContaining(OLD_USER_COLUMNS));
-    expect(columnNames(file, 'audio_files')).toEqual([
+    makePythonDatabase(tmp.file);
+    await openSqliteStore(tmp.file).close();
+    expect(columnNames(tmp.file, 'users')).toEqual(expect.arrayContaining(OLD_USER_COLUMNS));
+    expect(columnNames(tmp.file, 'audio_files')).toEqual([
       ...OLD_AUDIO_COLUMNS,
       'etag',
       'sequencer',
       'transcript_s3_key',
       'version',
     ]);
-    const db = new Database(file, { readonly: true });
+    const db = new Database(tmp.file, { readonly: true });
     const rows = db
       .prepare('SELECT filename, transcript_status, transcript_error, created_at FROM audio_files ORDER BY id')
       .all();
@@ -77,24 +59,24 @@ describe('SQLite migrations', () => {
   });
 
   it('re-running the migrations changes nothing', async () => {
-    makePythonDatabase(file);
-    openSqliteStore(file).close();
-    const once = schemaOf(file);
-    const db = new Database(file);
+    makePythonDatabase(tmp.file);
+    openSqliteStore(tmp.file).close();
+    const once = schemaOf(tmp.file);
+    const db = new Database(tmp.file);
     expect(migrate(db)).toEqual([]);
     db.close();
-    await openSqliteStore(file).close();
-    expect(schemaOf(file)).toEqual(once);
-    const check = new Database(file, { readonly: true });
+    await openSqliteStore(tmp.file).close();
+    expect(schemaOf(tmp.file)).toEqual(once);
+    const check = new Database(tmp.file, { readonly: true });
     const versions = check.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
     check.close();
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('an interrupted migration run leaves nothing half-done and the next open resumes', async () => {
-    makePythonDatabase(file);
-    const before = schemaOf(file);
-    const db = new Database(file);
+    makePythonDatabase(tmp.file);
+    const before = schemaOf(tmp.file);
+    const db = new Database(tmp.file);
     const failing = MIGRATIONS.map((m) =>
       m.version === 4
         ? {
@@ -107,32 +89,30 @@ describe('SQLite migrations', () => {
     );
     expect(() => migrate(db, failing)).toThrow('power cut');
     db.close();
-    expect(schemaOf(file)).toEqual(before);
+    expect(schemaOf(tmp.file)).toEqual(before);
 
-    store = openSqliteStore(file);
+    const store = tmp.open();
     expect((await store.searchAudioFiles('stopped')).items).toHaveLength(1);
-    expect(columnNames(file, 'audio_files')).toContain('sequencer');
+    expect(columnNames(tmp.file, 'audio_files')).toContain('sequencer');
   });
 
   it('creates the Python schema itself in a new file, so the old service could open it too', async () => {
-    store = openSqliteStore(file);
-    await store.close();
-    store = undefined;
-    expect(columnNames(file, 'users')).toEqual([...OLD_USER_COLUMNS, 'version']);
-    expect(columnNames(file, 'audio_files').slice(0, OLD_AUDIO_COLUMNS.length)).toEqual(OLD_AUDIO_COLUMNS);
-    const db = new Database(file, { readonly: true });
+    await openSqliteStore(tmp.file).close();
+    expect(columnNames(tmp.file, 'users')).toEqual([...OLD_USER_COLUMNS, 'version']);
+    expect(columnNames(tmp.file, 'audio_files').slice(0, OLD_AUDIO_COLUMNS.length)).toEqual(OLD_AUDIO_COLUMNS);
+    const db = new Database(tmp.file, { readonly: true });
     const pragmas = { journal: db.pragma('journal_mode', { simple: true }) };
     db.close();
     expect(pragmas).toEqual({ journal: 'wal' });
   });
 
   it('adds old columns an early release of the Python service did not have', async () => {
-    const db = new Database(file);
+    const db = new Database(tmp.file);
     db.exec(`CREATE TABLE audio_files (id INTEGER NOT NULL, filename VARCHAR(255) NOT NULL, size INTEGER,
       transcript TEXT, transcript_status VARCHAR(20), created_at DATETIME, PRIMARY KEY (id), UNIQUE (filename));
       INSERT INTO audio_files VALUES (1, 'early.mp3', 3, NULL, 'error', '2023-12-31 23:59:59.999999');`);
     db.close();
-    store = openSqliteStore(file);
+    const store = tmp.open();
     expect(await store.getAudioFile('early.mp3')).toMatchObject({
       size: 3,
       duration: null,
@@ -140,7 +120,7 @@ describe('SQLite migrations', () => {
       transcriptError: 'legacy status: error',
       createdAt: '2023-12-31T23:59:59.999Z',
     });
-    expect(columnNames(file, 'audio_files')).toEqual(expect.arrayContaining(OLD_AUDIO_COLUMNS));
+    expect(columnNames(tmp.file, 'audio_files')).toEqual(expect.arrayContaining(OLD_AUDIO_COLUMNS));
     await store.setTranscriptStatus({ filename: 'early.mp3', status: 'pending' });
     expect((await store.setTranscriptStatus({ filename: 'early.mp3', status: 'processing' })).transcriptStatus).toBe(
       'processing',

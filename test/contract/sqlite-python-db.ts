@@ -1,86 +1,103 @@
 /** Test fixture: a SQLite file as the Python service (SQLAlchemy create_all) left it. */
 import Database from 'better-sqlite3';
+import {
+  PYTHON_AUDIO_COLUMNS,
+  PYTHON_USER_COLUMNS,
+  type PythonAudioRow,
+  type PythonUserRow,
+  pythonDdl,
+  pythonRowWriter,
+} from '../helpers/python-schema.js';
 
-/** The Python service's database, as SQLAlchemy's create_all made it (with its ix_ indexes). */
-export const PYTHON_DDL = `
-CREATE TABLE users (
-  id INTEGER NOT NULL,
-  username VARCHAR(50) NOT NULL,
-  email VARCHAR(255),
-  hashed_password VARCHAR(255) NOT NULL,
-  is_active BOOLEAN,
-  is_admin BOOLEAN,
-  created_at DATETIME,
-  updated_at DATETIME,
-  yoto_access_token TEXT,
-  yoto_refresh_token TEXT,
-  yoto_token_expires_at DATETIME,
-  PRIMARY KEY (id)
-);
-CREATE UNIQUE INDEX ix_users_username ON users (username);
-CREATE INDEX ix_users_id ON users (id);
-CREATE TABLE audio_files (
-  id INTEGER NOT NULL,
-  filename VARCHAR(255) NOT NULL,
-  size INTEGER,
-  duration INTEGER,
-  transcript TEXT,
-  transcript_status VARCHAR(20),
-  transcript_error TEXT,
-  created_at DATETIME,
-  updated_at DATETIME,
-  transcribed_at DATETIME,
-  PRIMARY KEY (id)
-);
-CREATE UNIQUE INDEX ix_audio_files_filename ON audio_files (filename);
-`;
+/** Column names the Python service's tables have; migrations may add columns, never drop these. */
+export const OLD_USER_COLUMNS = PYTHON_USER_COLUMNS;
+export const OLD_AUDIO_COLUMNS = PYTHON_AUDIO_COLUMNS;
 
-export const OLD_USER_COLUMNS = [
-  'id',
-  'username',
-  'email',
-  'hashed_password',
-  'is_active',
-  'is_admin',
-  'created_at',
-  'updated_at',
-  'yoto_access_token',
-  'yoto_refresh_token',
-  'yoto_token_expires_at',
-];
-export const OLD_AUDIO_COLUMNS = [
-  'id',
-  'filename',
-  'size',
-  'duration',
-  'transcript',
-  'transcript_status',
-  'transcript_error',
-  'created_at',
-  'updated_at',
-  'transcribed_at',
-];
-
-/** Writes the Python service's schema and rows (Python-style values) into a new file. */
-export function makePythonDatabase(file: string, extraSql = ''): void {
+/**
+ * Writes the Python service's schema (the `ix_` index flavour of create_all) and rows with
+ * Python-style values into a new file, with `extra` rows after the usual ones.
+ */
+export function makePythonDatabase(file: string, extra: { users?: PythonUserRow[] } = {}): void {
   const db = new Database(file);
-  db.exec(PYTHON_DDL);
-  db.exec(`
-    INSERT INTO users VALUES (1, 'alice', 'alice@example.com', '$argon2id$v=19$m=65536,t=3,p=4$x$y', 1, 0,
-      '2024-03-01 12:34:56.789012', '2024-03-02 08:00:00.000001', 'acc', 'ref', '2024-03-03 09:10:11.5');
-    INSERT INTO users VALUES (7, 'admin', NULL, '$2b$12$abc', 1, 1, '2024-01-01 00:00:00', NULL, NULL, NULL, NULL);
-    INSERT INTO users VALUES (9, 'sleepy', NULL, 'h', 0, NULL, '2024-01-05 10:00:00+02:00', NULL, NULL, NULL, NULL);
-    INSERT INTO audio_files VALUES (1, 'Done Song.mp3', 1000, 120, 'hello there', 'completed', NULL,
-      '2024-02-01 10:00:00.123456', '2024-02-01 10:05:00.654321', '2024-02-01 10:05:00.654321');
-    INSERT INTO audio_files VALUES (2, 'broken.wav', 10, NULL, NULL, 'error', NULL, '2024-02-02 10:00:00', NULL, NULL);
-    INSERT INTO audio_files VALUES (3, 'stopped.mp3', 10, 5, NULL, 'cancelled', 'user cancelled it', '2024-02-03 10:00:00', NULL, NULL);
-    INSERT INTO audio_files VALUES (4, 'off.mp3', 10, 5, NULL, 'disabled', '', '2024-02-04 10:00:00', NULL, NULL);
-    INSERT INTO audio_files VALUES (5, 'queued.mp3', 10, 5, NULL, 'pending', NULL, '2024-02-05 10:00:00', NULL, NULL);
-    INSERT INTO audio_files VALUES (6, 'no status.mp3', 10, 5, NULL, NULL, NULL, '2024-02-06 10:00:00', NULL, NULL);
-    ${extraSql}
-  `);
-  db.close();
+  try {
+    db.exec(pythonDdl('indexes'));
+    const write = pythonRowWriter(db);
+    db.transaction(() => {
+      for (const user of [...USERS, ...(extra.users ?? [])]) write.user(user);
+      for (const audio of AUDIO) write.audio(audio);
+    })();
+  } finally {
+    db.close();
+  }
 }
+
+const USERS: PythonUserRow[] = [
+  {
+    id: 1,
+    username: 'alice',
+    email: 'alice@example.com',
+    hashed_password: '$argon2id$v=19$m=65536,t=3,p=4$x$y',
+    is_active: 1,
+    is_admin: 0,
+    created_at: '2024-03-01 12:34:56.789012',
+    updated_at: '2024-03-02 08:00:00.000001',
+    yoto_access_token: 'acc',
+    yoto_refresh_token: 'ref',
+    yoto_token_expires_at: '2024-03-03 09:10:11.5',
+  },
+  {
+    id: 7,
+    username: 'admin',
+    hashed_password: '$2b$12$abc',
+    is_active: 1,
+    is_admin: 1,
+    created_at: '2024-01-01 00:00:00',
+  },
+  // NULL is_admin and a datetime with an offset, as rows written by hand or an old release hold.
+  { id: 9, username: 'sleepy', hashed_password: 'h', is_active: 0, created_at: '2024-01-05 10:00:00+02:00' },
+];
+
+const AUDIO: PythonAudioRow[] = [
+  {
+    id: 1,
+    filename: 'Done Song.mp3',
+    size: 1000,
+    duration: 120,
+    transcript: 'hello there',
+    transcript_status: 'completed',
+    created_at: '2024-02-01 10:00:00.123456',
+    updated_at: '2024-02-01 10:05:00.654321',
+    transcribed_at: '2024-02-01 10:05:00.654321',
+  },
+  { id: 2, filename: 'broken.wav', size: 10, transcript_status: 'error', created_at: '2024-02-02 10:00:00' },
+  {
+    id: 3,
+    filename: 'stopped.mp3',
+    size: 10,
+    duration: 5,
+    transcript_status: 'cancelled',
+    transcript_error: 'user cancelled it',
+    created_at: '2024-02-03 10:00:00',
+  },
+  {
+    id: 4,
+    filename: 'off.mp3',
+    size: 10,
+    duration: 5,
+    transcript_status: 'disabled',
+    transcript_error: '',
+    created_at: '2024-02-04 10:00:00',
+  },
+  {
+    id: 5,
+    filename: 'queued.mp3',
+    size: 10,
+    duration: 5,
+    transcript_status: 'pending',
+    created_at: '2024-02-05 10:00:00',
+  },
+  { id: 6, filename: 'no status.mp3', size: 10, duration: 5, created_at: '2024-02-06 10:00:00' },
+];
 
 /** The schema and every row, to compare a file before and after. */
 export function schemaOf(file: string): { sql: unknown[]; users: unknown[]; audio: unknown[] } {

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../../errors.js';
 import { ALLOWED_FROM, isTranscriptStatus, LEGACY_FAILED_STATUSES, type TranscriptStatus } from '../../model/status.js';
-import { checkFilename, normalizeSequencer, nowIso } from '../common.js';
+import { checkFilename, normalizeSequencer, nowIso, toIso } from '../common.js';
 import type { AudioRecord, SetStatusInput, UpdateTranscriptInput, UpsertAudioInput } from '../store.js';
 import type { DynamoContext } from './context.js';
 import { isConditionalCheckFailed } from './errors.js';
@@ -93,7 +93,7 @@ export async function upsertAudioFile(ctx: DynamoContext, input: UpsertAudioInpu
     transcriptStatus: 'pending',
     transcriptError: null,
     transcriptS3Key: null,
-    createdAt: typeof old?.created_at === 'string' ? old.created_at : now,
+    createdAt: (typeof old?.created_at === 'string' && toIso(old.created_at)) || now,
     updatedAt: now,
     transcribedAt: null,
     etag,

@@ -2,44 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pythonDdl, pythonRowWriter } from '../../helpers/python-schema.js';
 
 /**
- * Builds SQLite files in the Python service's SQLAlchemy schema with raw SQL (the same DDL the
- * Python service's SQLAlchemy models produced), so the migration is tested against what a real
- * user's database holds: naive 'YYYY-MM-DD HH:MM:SS.ffffff' datetimes, 0/1 booleans, legacy statuses.
+ * SQLite files in the Python service's SQLAlchemy schema (test/helpers/python-schema.ts), so the
+ * migration is tested against what a real user's database holds: naive
+ * 'YYYY-MM-DD HH:MM:SS.ffffff' datetimes, 0/1 booleans, legacy statuses.
  */
-
-export const PYTHON_DDL = `
-CREATE TABLE users (
-  id INTEGER NOT NULL,
-  username VARCHAR(50) NOT NULL,
-  email VARCHAR(255),
-  hashed_password VARCHAR(255) NOT NULL,
-  is_active BOOLEAN,
-  is_admin BOOLEAN,
-  created_at DATETIME,
-  updated_at DATETIME,
-  yoto_access_token TEXT,
-  yoto_refresh_token TEXT,
-  yoto_token_expires_at DATETIME,
-  PRIMARY KEY (id),
-  UNIQUE (username)
-);
-CREATE TABLE audio_files (
-  id INTEGER NOT NULL,
-  filename VARCHAR(255) NOT NULL,
-  size INTEGER,
-  duration INTEGER,
-  transcript TEXT,
-  transcript_status VARCHAR(20),
-  transcript_error TEXT,
-  created_at DATETIME,
-  updated_at DATETIME,
-  transcribed_at DATETIME,
-  PRIMARY KEY (id),
-  UNIQUE (filename)
-);
-`;
 
 export interface TempDb {
   dir: string;
@@ -48,11 +17,12 @@ export interface TempDb {
   cleanup(): void;
 }
 
+/** A new database file in a temp dir with the Python service's tables and no rows. */
 export function createPythonDb(): TempDb {
   const dir = mkdtempSync(join(tmpdir(), 'migrate-'));
   const path = join(dir, 'python.db');
   const db = new Database(path);
-  db.exec(PYTHON_DDL);
+  db.exec(pythonDdl('constraints'));
   return {
     dir,
     path,
@@ -77,44 +47,37 @@ export function seedPythonDb(
   db: Database.Database,
   { users = 0, audio = 0 }: { users?: number; audio?: number },
 ): void {
-  const insertUser = db.prepare(
-    `INSERT INTO users (id, username, email, hashed_password, is_active, is_admin, created_at, updated_at,
-       yoto_access_token, yoto_refresh_token, yoto_token_expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-  );
-  const insertAudio = db.prepare(
-    `INSERT INTO audio_files (id, filename, size, duration, transcript, transcript_status, transcript_error,
-       created_at, updated_at, transcribed_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-  );
+  const write = pythonRowWriter(db);
   db.transaction(() => {
     for (let i = 1; i <= users; i++) {
-      insertUser.run(
-        i,
-        i % 3 === 0 ? `User_${i}` : `user-${i}`,
-        i % 2 === 0 ? `u${i}@example.com` : null,
-        `$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$hash${i}`,
-        i % 5 === 0 ? 0 : 1,
-        i === 1 ? 1 : 0,
-        sqlTime(i),
-        sqlTime(i + 1),
-        i % 4 === 0 ? `access-${i}` : null,
-        i % 4 === 0 ? `refresh-${i}` : null,
-        i % 4 === 0 ? sqlTime(i + 100) : null,
-      );
+      write.user({
+        id: i,
+        username: i % 3 === 0 ? `User_${i}` : `user-${i}`,
+        email: i % 2 === 0 ? `u${i}@example.com` : null,
+        hashed_password: `$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$hash${i}`,
+        is_active: i % 5 === 0 ? 0 : 1,
+        is_admin: i === 1 ? 1 : 0,
+        created_at: sqlTime(i),
+        updated_at: sqlTime(i + 1),
+        yoto_access_token: i % 4 === 0 ? `access-${i}` : null,
+        yoto_refresh_token: i % 4 === 0 ? `refresh-${i}` : null,
+        yoto_token_expires_at: i % 4 === 0 ? sqlTime(i + 100) : null,
+      });
     }
     for (let i = 1; i <= audio; i++) {
       const status = STATUSES[i % STATUSES.length] as string;
-      insertAudio.run(
-        i,
-        `Track ${String(i).padStart(5, '0')} Ünï.mp3`,
-        1000 + i,
-        i % 6 === 0 ? null : 30 + i,
-        status === 'completed' ? `words of track ${i}` : null,
-        status,
-        status === 'failed' || (status === 'error' && i % 2 === 0) ? `boom ${i}` : null,
-        sqlTime(i),
-        sqlTime(i + 2),
-        status === 'completed' ? sqlTime(i + 3) : null,
-      );
+      write.audio({
+        id: i,
+        filename: `Track ${String(i).padStart(5, '0')} Ünï.mp3`,
+        size: 1000 + i,
+        duration: i % 6 === 0 ? null : 30 + i,
+        transcript: status === 'completed' ? `words of track ${i}` : null,
+        transcript_status: status,
+        transcript_error: status === 'failed' || (status === 'error' && i % 2 === 0) ? `boom ${i}` : null,
+        created_at: sqlTime(i),
+        updated_at: sqlTime(i + 2),
+        transcribed_at: status === 'completed' ? sqlTime(i + 3) : null,
+      });
     }
   })();
 }
