@@ -9,16 +9,9 @@ import '../../lib/local/polyfills.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { hashPassword, verifyPassword } from '../../lib/auth/passwords.js';
 import { startLocal } from '../../lib/local/start.js';
-
-process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
-
-export interface ApiBenchArgs {
-  rows?: number;
-  argv: string[];
-}
+import { type BenchArgs, runIfMain } from './args.js';
 
 interface Stats {
   name: string;
@@ -72,10 +65,10 @@ function flag(argv: string[], name: string, fallback: number): number {
   return value;
 }
 
-export async function run(args: ApiBenchArgs = { argv: [] }): Promise<void> {
+export async function run(args: BenchArgs = { argv: [] }): Promise<void> {
   const requests = flag(args.argv, '--requests', 200);
   const concurrency = flag(args.argv, '--concurrency', 8);
-  const rows = args.rows ?? 500;
+  const rows = flag(args.argv, '--list-rows', 500);
   const dir = await mkdtemp(join(tmpdir(), 'api-bench-'));
   const password = 'benchmark admin password';
   const stack = await startLocal({
@@ -138,9 +131,4 @@ export async function run(args: ApiBenchArgs = { argv: [] }): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run({ argv: process.argv.slice(2) }).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta, run);

@@ -23,12 +23,9 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE, PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
 import { ARGON2, stageNativePackage } from '../../stacks/constructs/native-package.js';
+import { type BenchArgs, numberFlag, runIfMain } from './args.js';
 
 const exec = promisify(execFile);
-
-export interface BundleBenchArgs {
-  argv: string[];
-}
 
 interface Row {
   name: string;
@@ -77,7 +74,7 @@ function productionNodeModulesBytes(): number {
 const ENV = {
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'eu-west-1',
-  AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   APP_ENV: 'aws',
   TRANSCRIBER: 'aws',
   DYNAMODB_TABLE: 'bench',
@@ -102,9 +99,8 @@ const median = (values: number[]) => {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 /** Builds both variants of every handler and measures them. */
-export async function measureBundles(args: BundleBenchArgs): Promise<Row[]> {
-  const runsFlag = args.argv.indexOf('--runs');
-  const runs = runsFlag >= 0 ? Number(args.argv[runsFlag + 1]) : 5;
+export async function measureBundles(args: BenchArgs): Promise<Row[]> {
+  const runs = numberFlag(args.argv, '--runs', 5);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1.');
 
   // Under the project so that externals resolve from its node_modules, as /var/task/node_modules would.
@@ -170,7 +166,7 @@ export async function measureBundles(args: BundleBenchArgs): Promise<Row[]> {
 }
 
 /** Prints the table (`npm run bench -- --only bundles`). */
-export async function run(args: BundleBenchArgs): Promise<void> {
+export async function run(args: BenchArgs): Promise<void> {
   const rows = await measureBundles(args);
   console.log(`Node ${process.version} on ${process.arch}; init = median import time in a fresh process.\n`);
   console.log(
@@ -189,6 +185,4 @@ export async function run(args: BundleBenchArgs): Promise<void> {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await run({ argv: process.argv.slice(2) });
-}
+runIfMain(import.meta, run);

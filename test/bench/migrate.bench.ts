@@ -15,11 +15,7 @@ import { migrateSqliteToDynamo } from '../../lib/migrate/sqlite-to-dynamodb.js';
 import { createTable } from '../../lib/model/table.js';
 import { createPythonDb, seedPythonDb } from '../unit/migrate/fixtures.js';
 import { watchBatchWrites } from '../unit/migrate/wire.js';
-
-export interface BenchArgs {
-  rows?: number;
-  argv: string[];
-}
+import { type BenchArgs, numberFlag, runIfMain } from './args.js';
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -35,7 +31,7 @@ function table(rows: string[][]): string {
 
 /** Runs the benchmark and prints its table. */
 export async function run(args: BenchArgs): Promise<void> {
-  const audioRows = args.rows ?? 100_000;
+  const audioRows = numberFlag(args.argv, '--rows', 100_000);
   const userRows = Math.max(10, Math.round(audioRows / 100));
   const sampleRows = Math.min(audioRows, 100);
   const dynamo = await startDynalite();
@@ -131,13 +127,4 @@ export async function run(args: BenchArgs): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const i = process.argv.indexOf('--rows');
-  run({ argv: process.argv.slice(2), ...(i >= 0 ? { rows: Number(process.argv[i + 1]) } : {}) }).catch(
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta, run);

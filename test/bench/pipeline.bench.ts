@@ -22,7 +22,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../lib/config.js';
 import { probeAudio } from '../../lib/ingest/probe.js';
@@ -31,11 +30,7 @@ import { startPipeline } from '../../lib/local/pipeline.js';
 import { startLocalS3 } from '../../lib/local/s3.js';
 import { silentWav } from '../helpers/audio.js';
 import { instantFakeTranscriber } from '../helpers/local-stack.js';
-
-export interface BenchArgs {
-  rows?: number;
-  argv: string[];
-}
+import { type BenchArgs, numberFlag, runIfMain } from './args.js';
 
 const MB = 1024 * 1024;
 const TARGET_BYTES = 100 * MB;
@@ -274,20 +269,9 @@ async function overhead(uploads: number): Promise<void> {
 
 /** Runs both benchmarks; `--uploads N` sets uploads per scenario (default 50; ×4 at concurrency 16). */
 export async function run(args: BenchArgs): Promise<void> {
-  const flag = args.argv.indexOf('--uploads');
-  const uploads = flag >= 0 ? Number(args.argv[flag + 1]) : 50;
-  if (!Number.isInteger(uploads) || uploads < 1) throw new Error('--uploads takes a whole number ≥ 1.');
+  const uploads = numberFlag(args.argv, '--uploads', 50);
   await bytesFetched();
   await overhead(uploads);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  run({ argv: process.argv.slice(2) }).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta, run);

@@ -1,11 +1,13 @@
 /**
- * Store benchmark (DynamoDB adapter on dynalite): items read per list page and per search page
+ * Store benchmark: items read (DynamoDB adapter on dynalite) per list page and per search page
  * against the seed's full Scan with a filter, measured in the same run, plus single-operation
- * latency medians. `npx tsx test/bench/store.bench.ts --rows 2000` runs it alone; `npm run bench`
+ * latency medians of both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000` runs it alone; `npm run bench`
  * runs it with the others.
  */
 import '../../lib/local/polyfills.js';
-import { pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';
@@ -14,14 +16,9 @@ import { createTable } from '../../lib/model/table.js';
 import { batchWriteAll, type WriteRequest } from '../../lib/store/dynamo/batch.js';
 import { createContext, type DynamoContext } from '../../lib/store/dynamo/context.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
+import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import type { Store } from '../../lib/store/store.js';
-
-process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
-
-export interface StoreBenchArgs {
-  rows?: number;
-  argv: string[];
-}
+import { type BenchArgs, numberListFlag, runIfMain } from './args.js';
 
 const PAGE = 50;
 const WORDS = ['morning', 'evening', 'podcast', 'interview', 'news', 'lecture', 'music', 'story', 'meeting', 'review'];
@@ -177,17 +174,15 @@ export async function latencyMedians(store: Store, samples = 100): Promise<Recor
   return out;
 }
 
-function rowsFrom(args: StoreBenchArgs): number {
-  if (args.rows !== undefined) return args.rows;
-  const i = args.argv.indexOf('--rows');
-  const value = i >= 0 ? args.argv[i + 1] : undefined;
-  if (value !== undefined && !/^\d+$/.test(value)) throw new Error(`--rows takes a whole number, got ${value}.`);
-  return value ? Number(value) : 20_000;
+interface CaseResult {
+  label: string;
+  rows: number;
+  index: Reads;
+  seed: Reads;
 }
 
-/** Runs the store benchmark and prints its tables. */
-export async function run(args: StoreBenchArgs): Promise<void> {
-  const rows = rowsFrom(args);
+/** Loads `rows` audio rows into a fresh dynalite and measures each case against the seed's Scan. */
+async function measureAt(rows: number): Promise<{ results: CaseResult[]; latency?: Record<string, number> }> {
   const dynamo = await startDynalite();
   const client = dynamo.client();
   try {
@@ -204,7 +199,7 @@ export async function run(args: StoreBenchArgs): Promise<void> {
     const loadSeconds = (performance.now() - started) / 1000;
     await load(seedCtx, rows, false);
     console.log(
-      `Loaded ${rows} audio rows: ${items} items with search entries in ${loadSeconds.toFixed(1)} s; the seed-shaped baseline table holds the ${rows} rows only.\n`,
+      `Loaded ${rows} audio rows: ${items} items with search entries in ${loadSeconds.toFixed(1)} s; the seed-shaped baseline table holds the ${rows} rows only.`,
     );
     // Cursor of page 10, so a deep page is measured too.
     let deep: string | undefined;
@@ -212,55 +207,77 @@ export async function run(args: StoreBenchArgs): Promise<void> {
       deep = (await store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) })).cursor;
 
     const common = 'podcast';
+    const listScan = () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' });
+    const searchScan = (q: string) =>
+      seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': q });
     const cases: { label: string; ours: () => Promise<unknown>; seed: () => Promise<unknown> }[] = [
-      {
-        label: `list: first page (${PAGE})`,
-        ours: () => store.listAudioFiles({ limit: PAGE }),
-        seed: () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' }),
-      },
+      { label: `list: first page (${PAGE})`, ours: () => store.listAudioFiles({ limit: PAGE }), seed: listScan },
       {
         label: `list: page 10 (${PAGE})`,
         ours: () => store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) }),
-        seed: () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' }),
+        seed: listScan,
       },
       {
         label: `search "${common}": first page (${PAGE})`,
         ours: () => store.searchAudioFiles(common, { limit: PAGE }),
-        seed: () => seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': common }),
+        seed: () => searchScan(common),
       },
       {
-        label: `search "${RARE}" (${Math.ceil(rows / RARE_EVERY)} matches)`,
+        label: `search "${RARE}": all pages (1 file in ${RARE_EVERY})`,
         ours: async () => {
           let cursor: string | undefined;
           do cursor = (await store.searchAudioFiles(RARE, { limit: PAGE, ...(cursor ? { cursor } : {}) })).cursor;
           while (cursor);
         },
-        seed: () => seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': RARE }),
+        seed: () => searchScan(RARE),
       },
     ];
-    console.log(`| ${rows} rows | items read: index | items read: seed Scan | ratio | RCU: index | RCU: seed Scan |`);
-    console.log('|---|---:|---:|---:|---:|---:|');
+    const results: CaseResult[] = [];
     for (const c of cases) {
-      const ours = await meter.measure(c.ours);
-      const seed = await meter.measure(c.seed);
-      const ratio = ours.items > 0 ? (seed.items / ours.items).toFixed(0) : '∞';
-      console.log(
-        `| ${c.label} | ${ours.items} | ${seed.items} | ${ratio}× | ${ours.capacity.toFixed(1)} | ${seed.capacity.toFixed(1)} |`,
-      );
+      results.push({ label: c.label, rows, index: await meter.measure(c.ours), seed: await meter.measure(c.seed) });
     }
-
-    console.log('\n| DynamoDB (dynalite) operation | median ms |');
-    console.log('|---|---:|');
-    for (const [op, ms] of Object.entries(await latencyMedians(store))) console.log(`| ${op} | ${ms.toFixed(2)} |`);
+    return { results, latency: await latencyMedians(store) };
   } finally {
     client.destroy();
     await dynamo.close();
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run({ argv: process.argv.slice(2) }).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
+/**
+ * Runs the store benchmark at each `--rows` size (default 2,000 and 20,000) and prints one table,
+ * so the ratio's growth with the table shows, then single-op latency medians of both adapters.
+ */
+export async function run(args: BenchArgs): Promise<void> {
+  const sizes = numberListFlag(args.argv, '--rows', [2_000, 20_000]);
+  const results: CaseResult[] = [];
+  let dynamoLatency: Record<string, number> | undefined;
+  for (const rows of sizes) {
+    const measured = await measureAt(rows);
+    results.push(...measured.results);
+    dynamoLatency = measured.latency;
+  }
+  console.log('\n| case | rows | items read: index | items read: seed Scan | ratio | RCU: index | RCU: seed Scan |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results.sort((a, b) => a.label.localeCompare(b.label) || a.rows - b.rows)) {
+    const ratio = r.index.items > 0 ? (r.seed.items / r.index.items).toFixed(0) : '∞';
+    console.log(
+      `| ${r.label} | ${r.rows} | ${r.index.items} | ${r.seed.items} | ${ratio}× | ${r.index.capacity.toFixed(1)} | ${r.seed.capacity.toFixed(1)} |`,
+    );
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'store-bench-'));
+  const sqlite = openSqliteStore(join(dir, 'bench.db'));
+  try {
+    const sqliteLatency = await latencyMedians(sqlite);
+    console.log(`\n| operation (median of 100) | DynamoDB on dynalite, ${sizes.at(-1)} rows: ms | SQLite file: ms |`);
+    console.log('|---|---:|---:|');
+    for (const [op, ms] of Object.entries(sqliteLatency)) {
+      console.log(`| ${op} | ${dynamoLatency?.[op]?.toFixed(2) ?? '—'} | ${ms.toFixed(3)} |`);
+    }
+  } finally {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+runIfMain(import.meta, run);
