@@ -4,13 +4,17 @@ import type { LoginThrottle } from './auth/throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import { type Config, loadConfig } from './config.js';
 import type { ExecutionStarter, Transcriber } from './ingest/ports.js';
-import { openStore } from './store/index.js';
+import { openStoreLazily } from './store/lazy.js';
 import type { Store } from './store/store.js';
 
 /**
  * The composition root: every function gets its dependencies from here, created lazily once per
  * Lambda container (or once per local process). Functions never ask "am I local?"; local mode
  * and tests install their own adapters with `setDeps`.
+ *
+ * The store's modules (ElectroDB and the DynamoDB SDK in AWS, SQLite only without a table) are
+ * evaluated on the store's first call, so a function that never uses it (on-upload, health) never
+ * evaluates them; the S3 client is created on first access.
  *
  * Ports added by the API and pipeline (token keys, transcriber, execution starter) are optional
  * fields created on first use by their own getters, so a function's cold start only pays for
@@ -33,16 +37,29 @@ export interface Deps {
 
 let current: Deps | undefined;
 
-/** Builds the default (AWS) adapters from config; nothing connects until first use. */
+/**
+ * Builds the default (AWS) adapters from config; nothing connects until first use. The store is
+ * the one openStore picks for the environment as it is now, opened on its first call (an error
+ * from opening rejects that call); the S3 client is created on first access.
+ */
 export function createDeps(config: Config = loadConfig(), overrides: Partial<Deps> = {}): Deps {
   const logger =
     overrides.logger ??
     new Logger({ serviceName: 'audio-ingest', logLevel: config.LOG_LEVEL === 'SILENT' ? 'SILENT' : config.LOG_LEVEL });
+  let s3 = overrides.s3;
   return {
     config,
     logger,
-    store: overrides.store ?? openStore(process.env),
-    s3: overrides.s3 ?? createS3Client(config),
+    store: overrides.store ?? openStoreLazily({ ...process.env }),
+    // Callers need an S3Client synchronously (presigner, ranged reads), so only its creation is
+    // deferred; the SDK module itself is loaded by every bundle that imports this file.
+    get s3(): S3Client {
+      s3 ??= createS3Client(config);
+      return s3;
+    },
+    set s3(client: S3Client) {
+      s3 = client;
+    },
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /** The project name every resource name starts with: `<project>-<environment>-…`. */
@@ -22,7 +22,6 @@ export interface EnvironmentSettings {
   throttle: { rateLimit: number; burstLimit: number };
   /** Origins allowed to call the API and to PUT presigned uploads from a browser. */
   corsOrigins: string[];
-  stateMachineTimeout: Duration;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
@@ -34,8 +33,6 @@ const settings: Record<EnvironmentName, Omit<EnvironmentSettings, 'name' | 'pref
     transcriptExpirationDays: 30,
     throttle: { rateLimit: 20, burstLimit: 40 },
     corsOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
-    // Transcribe may take up to the media length (≤ 4 h); the poll loop's own bound ends earlier.
-    stateMachineTimeout: Duration.hours(6),
     logLevel: 'DEBUG',
   },
   prod: {
@@ -46,7 +43,6 @@ const settings: Record<EnvironmentName, Omit<EnvironmentSettings, 'name' | 'pref
     throttle: { rateLimit: 100, burstLimit: 200 },
     // Same-origin only until a front-end origin is given with -c allowedOrigins=https://…
     corsOrigins: [],
-    stateMachineTimeout: Duration.hours(6),
     logLevel: 'INFO',
   },
 };

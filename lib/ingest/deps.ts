@@ -1,13 +1,34 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../errors.js';
 import type { Deps } from '../runtime.js';
-import { createTranscriber } from '../transcribe/transcriber.js';
 import type { ExecutionStarter, Transcriber } from './ports.js';
-import { SfnExecutionStarter } from './sfn.js';
 
-/** The transcriber of these deps, created from config on first use (local mode installs its own). */
+/**
+ * A port whose adapter (and its AWS SDK client) is imported on the first call, so each function
+ * evaluates only the SDKs it uses: on-upload never loads Transcribe, the Tasks never load Step
+ * Functions. The bundler turns the dynamic imports into lazily evaluated parts of the same file.
+ */
+function onFirstCall<T extends object>(methods: readonly (keyof T & string)[], open: () => Promise<T>): T {
+  let opening: Promise<T> | undefined;
+  const port: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of methods) {
+    port[name] = async (...args) => {
+      opening ??= open().catch((error: unknown) => {
+        opening = undefined;
+        throw error;
+      });
+      const adapter = await opening;
+      return (adapter[name] as (...a: unknown[]) => Promise<unknown>).apply(adapter, args);
+    };
+  }
+  return port as T;
+}
+
+/** The transcriber of these deps, created from TRANSCRIBER on first use (local mode installs its own). */
 export function transcriberOf(deps: Deps): Transcriber {
-  deps.transcriber ??= createTranscriber(deps.config, deps.s3);
+  deps.transcriber ??= onFirstCall<Transcriber>(['start', 'check', 'fetchTranscript'], async () => {
+    const { createTranscriber } = await import('../transcribe/transcriber.js');
+    return createTranscriber(deps.config, deps.s3);
+  });
   return deps.transcriber;
 }
 
@@ -20,7 +41,14 @@ export function executionsOf(deps: Deps): ExecutionStarter {
         'STATE_MACHINE_ARN: not set. Set it to the ingest state machine ARN (the CDK stack does), or run locally with `npm start`.',
       );
     }
-    deps.executions = new SfnExecutionStarter(arn, new SFNClient({ region: deps.config.AWS_REGION }));
+    const region = deps.config.AWS_REGION;
+    deps.executions = onFirstCall<ExecutionStarter>(['start'], async () => {
+      const [{ SFNClient }, { SfnExecutionStarter }] = await Promise.all([
+        import('@aws-sdk/client-sfn'),
+        import('./sfn.js'),
+      ]);
+      return new SfnExecutionStarter(arn, new SFNClient({ region }));
+    });
   }
   return deps.executions;
 }

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
+import { createS3Client } from '../runtime.js';
 
 /** What an s3rver `'event'` carries: an S3 notification whose keys are NOT URL-encoded. */
 export interface LocalS3Event {
@@ -103,16 +104,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     endpoint,
     port: address.port,
     bucket: options.bucket,
-    // Same settings as createS3Client in lib/runtime.ts, without pulling in the store modules.
-    client: () =>
-      new S3Client({
-        region,
-        endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
+    client: () => createS3Client({ AWS_REGION: region, S3_ENDPOINT: endpoint }),
     close: async () => {
       server.removeAllListeners('event');
       await server.close();

@@ -28,3 +28,18 @@ export function aslSubstitutions(aslPath: string, values: Record<string, string>
   }
   return Object.fromEntries(placeholders.map((name) => [name, values[name]!]));
 }
+
+/**
+ * The ASL file's top-level `TimeoutSeconds`, which bounds every execution: StateMachine's own
+ * `timeout` is not applied to a definition loaded from a file, so a file without one is a synth
+ * error rather than a state machine whose executions may run for a year.
+ */
+export function aslTimeoutSeconds(aslPath: string): number {
+  const { TimeoutSeconds: timeout } = JSON.parse(readFileSync(aslPath, 'utf8')) as { TimeoutSeconds?: unknown };
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) {
+    throw new Error(
+      `${aslPath} has no top-level "TimeoutSeconds" (found ${JSON.stringify(timeout)}). Add one, e.g. "TimeoutSeconds": 21600 for 6 hours, so no execution can run unbounded.`,
+    );
+  }
+  return timeout;
+}

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +12,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../settings.js';
 import { AppFunction, PROJECT_ROOT } from './app-function.js';
-import { aslSubstitutions, functionArnPlaceholder } from './asl.js';
+import { aslSubstitutions, aslTimeoutSeconds, functionArnPlaceholder } from './asl.js';
 import { TRANSCRIPTS_PREFIX } from './storage.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'ingest-audio.asl.json');
@@ -94,14 +93,13 @@ export class IngestPipeline extends Construct {
     }
 
     this.substitutions = aslSubstitutions(ASL_PATH, arns);
+    // The file bounds every execution itself (StateMachine's `timeout` does not apply to a file).
+    aslTimeoutSeconds(ASL_PATH);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: `${settings.prefix}-ingest-audio`,
       stateMachineType: StateMachineType.STANDARD,
-      // The ASL file as written, plus a top-level TimeoutSeconds when it declares none:
-      // StateMachine's `timeout` is silently ignored for DefinitionBody.fromFile (an S3 asset).
-      definitionBody: DefinitionBody.fromString(
-        withTimeout(readFileSync(ASL_PATH, 'utf8'), settings.stateMachineTimeout),
-      ),
+      // The ASL file as written (an S3 asset), with one FunctionArn per Task substituted.
+      definitionBody: DefinitionBody.fromFile(ASL_PATH),
       definitionSubstitutions: this.substitutions,
       tracingEnabled: true,
       logs: {
@@ -167,13 +165,6 @@ export class IngestPipeline extends Construct {
       ],
     });
   }
-}
-
-/** Adds `TimeoutSeconds` to an ASL document that has none, so no execution can run forever. */
-export function withTimeout(aslText: string, timeout: Duration): string {
-  const definition = JSON.parse(aslText) as Record<string, unknown>;
-  if (definition.TimeoutSeconds === undefined) definition.TimeoutSeconds = timeout.toSeconds();
-  return JSON.stringify(definition);
 }
 
 /** Construct id of a Task function: `register-upload` → `RegisterUpload`. */

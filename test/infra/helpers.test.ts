@@ -1,10 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { aslPlaceholders, aslSubstitutions, functionArnPlaceholder } from '../../stacks/constructs/asl.js';
-import { withTimeout } from '../../stacks/constructs/ingest-pipeline.js';
+import {
+  aslPlaceholders,
+  aslSubstitutions,
+  aslTimeoutSeconds,
+  functionArnPlaceholder,
+} from '../../stacks/constructs/asl.js';
+import { ASL_PATH } from '../../stacks/constructs/ingest-pipeline.js';
 import { environmentSettings } from '../../stacks/settings.js';
 
 describe('environment settings', () => {
@@ -54,8 +58,19 @@ describe('ASL substitutions', () => {
     );
   });
 
-  it('adds a top-level timeout only when the file has none', () => {
-    expect(JSON.parse(withTimeout('{"StartAt":"A"}', Duration.hours(2))).TimeoutSeconds).toBe(7200);
-    expect(JSON.parse(withTimeout('{"StartAt":"A","TimeoutSeconds":60}', Duration.hours(2))).TimeoutSeconds).toBe(60);
+  it('reads the top-level timeout the ingest file declares (6 hours)', () => {
+    expect(aslTimeoutSeconds(write('{"StartAt":"A","TimeoutSeconds":60}'))).toBe(60);
+    expect(aslTimeoutSeconds(ASL_PATH)).toBe(6 * 3600);
+  });
+
+  it('fails synth on a file without a whole, positive top-level timeout, naming the fix', () => {
+    for (const text of [
+      '{"StartAt":"A"}',
+      '{"TimeoutSeconds":"60"}',
+      '{"TimeoutSeconds":0}',
+      '{"TimeoutSeconds":1.5}',
+    ]) {
+      expect(() => aslTimeoutSeconds(write(text))).toThrow(/no top-level "TimeoutSeconds".*"TimeoutSeconds": 21600/);
+    }
   });
 });

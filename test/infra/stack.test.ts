@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../lib/model/table.js';
@@ -173,11 +174,21 @@ describe('state machine', () => {
     }
   });
 
-  it('deploys the ASL file unchanged apart from a top-level timeout', () => {
-    const file = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as Record<string, unknown>;
-    const deployed = JSON.parse(stateMachine(dev).DefinitionString as string) as Record<string, unknown>;
-    expect(deployed.TimeoutSeconds).toBe(file.TimeoutSeconds ?? 6 * 3600);
-    expect({ ...deployed, TimeoutSeconds: undefined }).toEqual({ ...file, TimeoutSeconds: undefined });
+  it('deploys the ASL file itself (an S3 asset, byte for byte), with its own 6-hour timeout', () => {
+    const properties = stateMachine(dev);
+    expect(properties.DefinitionString).toBeUndefined();
+    const { Key } = properties.DefinitionS3Location as { Key: string };
+    // The cloud assembly's asset manifest says which staged file is uploaded under that key.
+    const manifest = JSON.parse(readFileSync(join(dev.outdir, `${dev.stack.stackName}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
+    };
+    const assets = Object.values(manifest.files).filter((asset) =>
+      Object.values(asset.destinations).some((destination) => destination.objectKey === Key),
+    );
+    expect(assets).toHaveLength(1);
+    const deployed = readFileSync(join(dev.outdir, assets[0]!.source.path), 'utf8');
+    expect(deployed).toBe(readFileSync(ASL_PATH, 'utf8'));
+    expect(JSON.parse(deployed).TimeoutSeconds).toBe(6 * 3600);
   });
 
   it('is Standard, logs ALL with execution data, and is traced', () => {
