@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoginThrottle } from './auth/throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import { type Config, loadConfig } from './config.js';
@@ -13,8 +13,8 @@ import type { Store } from './store/store.js';
  * and tests install their own adapters with `setDeps`.
  *
  * The store's modules (ElectroDB and the DynamoDB SDK in AWS, SQLite only without a table) are
- * evaluated on the store's first call, so a function that never uses it (on-upload, health) never
- * evaluates them; the S3 client is created on first access.
+ * evaluated on the store's first call, and the S3 SDK on `s3Of`'s first call, so a function that
+ * never uses them (on-upload, health) never evaluates them.
  *
  * Ports added by the API and pipeline (token keys, transcriber, execution starter) are optional
  * fields created on first use by their own getters, so a function's cold start only pays for
@@ -24,10 +24,11 @@ export interface Deps {
   config: Config;
   logger: Logger;
   store: Store;
-  s3: S3Client;
+  /** An installed S3 client (local mode, tests); otherwise `s3Of` creates one on first use. */
+  s3?: S3Client;
   /** JWT signer/verifier; created from config on first use by lib/auth/context.ts when absent. */
   tokens?: TokenService;
-  /** Failed-login throttle; in-memory per process when absent (lib/auth/context.ts). */
+  /** Failed-login throttle; on the store's shared counters when absent (lib/auth/context.ts). */
   loginThrottle?: LoginThrottle;
   /** Speech to text; created from TRANSCRIBER on first use by lib/ingest/deps.ts when absent. */
   transcriber?: Transcriber;
@@ -40,41 +41,30 @@ let current: Deps | undefined;
 /**
  * Builds the default (AWS) adapters from config; nothing connects until first use. The store is
  * the one openStore picks for the environment as it is now, opened on its first call (an error
- * from opening rejects that call); the S3 client is created on first access.
+ * from opening rejects that call); the S3 client is created by `s3Of` on first use.
  */
 export function createDeps(config: Config = loadConfig(), overrides: Partial<Deps> = {}): Deps {
   const logger =
     overrides.logger ??
     new Logger({ serviceName: 'audio-ingest', logLevel: config.LOG_LEVEL === 'SILENT' ? 'SILENT' : config.LOG_LEVEL });
-  let s3 = overrides.s3;
   return {
     config,
     logger,
     store: overrides.store ?? openStoreLazily({ ...process.env }),
-    // Callers need an S3Client synchronously (presigner, ranged reads), so only its creation is
-    // deferred; the SDK module itself is loaded by every bundle that imports this file.
-    get s3(): S3Client {
-      s3 ??= createS3Client(config);
-      return s3;
-    },
-    set s3(client: S3Client) {
-      s3 = client;
-    },
     ...overrides,
   };
 }
 
-/** S3 client honouring S3_ENDPOINT (local s3rver needs path-style and no streaming checksums). */
-export function createS3Client(config: Pick<Config, 'AWS_REGION' | 'S3_ENDPOINT'>): S3Client {
-  if (!config.S3_ENDPOINT) return new S3Client({ region: config.AWS_REGION });
-  return new S3Client({
-    region: config.AWS_REGION,
-    endpoint: config.S3_ENDPOINT,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+/**
+ * The S3 client of these deps, created on first use. Its SDK is imported here rather than at the
+ * top of the file, so functions that never touch S3 never evaluate it.
+ */
+export async function s3Of(deps: Deps): Promise<S3Client> {
+  if (!deps.s3) {
+    const { createS3Client } = await import('./s3-client.js');
+    deps.s3 ??= createS3Client(deps.config);
+  }
+  return deps.s3;
 }
 
 /** The process-wide dependencies, created on first call. */

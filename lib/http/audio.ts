@@ -25,10 +25,17 @@ export async function requireAudioFile(store: Store, filename: string): Promise<
   return record;
 }
 
-/** The transcript text: from the row, or from S3 when it was too large for the row. */
-export async function readTranscript(record: AudioRecord, s3: S3Client, bucket: string): Promise<string | null> {
+/**
+ * The transcript text: from the row, or from S3 when it was too large for the row (the client is
+ * asked for only then, so the usual read never loads the S3 SDK).
+ */
+export async function readTranscript(
+  record: AudioRecord,
+  s3: () => Promise<S3Client>,
+  bucket: string,
+): Promise<string | null> {
   if (record.transcriptS3Key === null) return record.transcript;
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
+  const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
   return (await object.Body?.transformToString('utf-8')) ?? null;
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { Deps } from '../runtime.js';
+import { type Deps, s3Of } from '../runtime.js';
 import type { ExecutionStarter, Transcriber } from './ports.js';
 
 /**
@@ -26,8 +26,8 @@ function onFirstCall<T extends object>(methods: readonly (keyof T & string)[], o
 /** The transcriber of these deps, created from TRANSCRIBER on first use (local mode installs its own). */
 export function transcriberOf(deps: Deps): Transcriber {
   deps.transcriber ??= onFirstCall<Transcriber>(['start', 'check', 'fetchTranscript'], async () => {
-    const { createTranscriber } = await import('../transcribe/transcriber.js');
-    return createTranscriber(deps.config, deps.s3);
+    const [{ createTranscriber }, s3] = await Promise.all([import('../transcribe/transcriber.js'), s3Of(deps)]);
+    return createTranscriber(deps.config, s3);
   });
   return deps.transcriber;
 }

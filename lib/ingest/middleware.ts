@@ -1,6 +1,7 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type Deps, deps } from '../runtime.js';
+import { type Deps, deps, s3Of } from '../runtime.js';
 import { transcriberOf } from './deps.js';
 import type { Transcriber } from './ports.js';
 
@@ -36,6 +37,11 @@ export function taskDeps(event: unknown, base: Deps = deps()): Deps {
   const fields = uploadFields(event);
   const logger = Object.keys(fields).length > 0 ? base.logger.createChild({ persistentKeys: fields }) : base.logger;
   return { ...base, logger };
+}
+
+/** Task deps plus the process's S3 client, for the tasks that read or write objects. */
+export async function withS3<T extends Deps>(task: T, base: Deps = deps()): Promise<T & { s3: S3Client }> {
+  return { ...task, s3: await s3Of(base) };
 }
 
 /** taskDeps plus the transcriber, created once per process on the shared deps (it keeps job state). */

@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
-import { createS3Client } from '../runtime.js';
+import { createS3Client } from '../s3-client.js';
 
 /** What an s3rver `'event'` carries: an S3 notification whose keys are NOT URL-encoded. */
 export interface LocalS3Event {

@@ -7,7 +7,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import S3rver from 's3rver';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
-import { createS3Client } from '../../lib/runtime.js';
+import { createS3Client } from '../../lib/s3-client.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import type { Store } from '../../lib/store/store.js';
 

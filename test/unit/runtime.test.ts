@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config.js';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
 import { createTable } from '../../lib/model/table.js';
-import { createDeps, deps, setDeps } from '../../lib/runtime.js';
+import { createDeps, deps, s3Of, setDeps } from '../../lib/runtime.js';
 import { lazyStore } from '../../lib/store/lazy.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import type { Store } from '../../lib/store/store.js';
@@ -112,10 +112,12 @@ describe('createDeps', () => {
     await expect(created.store.listUsers()).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
-  it('creates the S3 client on first access, once, honouring S3_ENDPOINT', async () => {
+  it('creates the S3 client on first use, once, honouring S3_ENDPOINT', async () => {
     const created = createDeps(loadConfig({ ...process.env, S3_ENDPOINT: 'http://127.0.0.1:4569' }));
-    const s3 = created.s3;
+    expect(created.s3).toBeUndefined();
+    const s3 = await s3Of(created);
     expect(s3).toBeInstanceOf(S3Client);
+    expect(await s3Of(created)).toBe(s3);
     expect(created.s3).toBe(s3);
     expect(await s3.config.forcePathStyle).toBe(true);
     expect((await s3.config.endpoint?.())?.port).toBe(4569);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIgnoredKey, TRANSCRIPTS_PREFIX } from '../../ingest/events.js';
+import { s3Of } from '../../runtime.js';
 import {
   AUDIO_CONTENT_TYPES,
   AUDIO_TYPES,
@@ -107,7 +108,7 @@ export const uploadUrlRoute = defineRoute({
     return {
       body: await presignUpload(
         { filename: body.filename, contentType: body.content_type },
-        deps.s3,
+        await s3Of(deps),
         deps.config.AUDIO_BUCKET,
       ),
     };
@@ -147,7 +148,7 @@ export const getTranscriptRoute = defineRoute({
   errors: [400, 404],
   async handle({ params, deps }) {
     const record = await requireAudioFile(deps.store, params.filename);
-    const transcript = await readTranscript(record, deps.s3, deps.config.AUDIO_BUCKET);
+    const transcript = await readTranscript(record, () => s3Of(deps), deps.config.AUDIO_BUCKET);
     return {
       body: {
         filename: record.filename,

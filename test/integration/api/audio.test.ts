@@ -157,7 +157,7 @@ describe('/api/audio', () => {
       transcribed_at: expect.any(String),
     });
     const big = 'word '.repeat(80_000);
-    await h.deps.s3.send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
+    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
     await seed('big.mp3');
     await complete('big.mp3', null, 'transcripts/big.txt');
     const res = await call('GET', `/api/audio/${enc('big.mp3')}/transcript`, { token });
@@ -214,7 +214,7 @@ describe('/api/audio', () => {
     expect(res.body.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     const put = await fetch(res.body.url, { method: 'PUT', headers: res.body.headers, body: 'ID3 fake audio' });
     expect(put.status).toBe(200);
-    const object = await h.deps.s3.send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
+    const object = await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
     expect(await object.Body!.transformToString()).toBe('ID3 fake audio');
     // s3rver checks signatures but, unlike S3, not the signed content-type; the test above that
     // SignedHeaders lists content-type is what binds it in AWS.
