@@ -1,5 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors.js';
 import type { AudioRecord, Store } from '../store/store.js';
 
@@ -35,6 +34,7 @@ export async function readTranscript(
   bucket: string,
 ): Promise<string | null> {
   if (record.transcriptS3Key === null) return record.transcript;
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
   return (await object.Body?.transformToString('utf-8')) ?? null;
 }
@@ -53,12 +53,19 @@ export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = {
 export const AUDIO_CONTENT_TYPES = [...new Set(Object.values(AUDIO_TYPES).flat())];
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 
-/** A presigned S3 PUT for one object; the signature binds the key and the content type. */
+/**
+ * A presigned S3 PUT for one object; the signature binds the key and the content type. The S3
+ * modules load on first use: the audio function's hot routes (list, search, metadata) never need them.
+ */
 export async function presignUpload(
   input: { filename: string; contentType: string },
   s3: S3Client,
   bucket: string,
 ): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expires_in: number }> {
+  const [{ PutObjectCommand }, { getSignedUrl }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+  ]);
   const command = new PutObjectCommand({ Bucket: bucket, Key: input.filename, ContentType: input.contentType });
   // The SDK's default request checksum would sign the CRC32 of the *empty* body into the URL, and
   // S3 then rejects every real upload; the URL must not carry one.
