@@ -44,10 +44,17 @@ export interface TranscriptionJob {
   failureReason?: string;
 }
 
+export interface StartTranscriptionRequest {
+  jobName: string;
+  bucket: string;
+  key: string;
+  mediaFormat: string;
+}
+
 /** Speech to text: AWS Transcribe in the cloud, pocketsphinx locally. */
 export interface Transcriber {
   /** Starts a job; a job of that name that already exists is adopted (ConflictException), not an error. */
-  start(request: { jobName: string; bucket: string; key: string; mediaFormat: string }): Promise<TranscriptionJob>;
+  start(request: StartTranscriptionRequest): Promise<TranscriptionJob>;
   check(jobName: string): Promise<TranscriptionJob>;
   /** The transcript text of a COMPLETED job. */
   fetchTranscript(jobName: string): Promise<string>;

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-transcribe';
 import { NotFoundError } from '../errors.js';
 import { classifyTransient, TranscribeThrottledError } from '../ingest/errors.js';
-import type { Transcriber, TranscriptionJob } from '../ingest/ports.js';
+import type { StartTranscriptionRequest, Transcriber, TranscriptionJob } from '../ingest/ports.js';
 
 /** Errors Transcribe answers when it is busy: retried with backoff by the state machine, never a failure. */
 const BUSY = new Set([
@@ -40,12 +40,7 @@ export function transcribeOutputKey(jobName: string): string {
 export class AwsTranscriber implements Transcriber {
   constructor(private readonly options: AwsTranscriberOptions) {}
 
-  async start(request: {
-    jobName: string;
-    bucket: string;
-    key: string;
-    mediaFormat: string;
-  }): Promise<TranscriptionJob> {
+  async start(request: StartTranscriptionRequest): Promise<TranscriptionJob> {
     try {
       const response = await this.options.transcribe.send(
         new StartTranscriptionJobCommand({

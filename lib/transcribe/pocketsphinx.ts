@@ -9,7 +9,12 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors.js';
 import { TranscriberUnavailableError } from '../ingest/errors.js';
-import type { Transcriber, TranscriptionJob, TranscriptionJobState } from '../ingest/ports.js';
+import type {
+  StartTranscriptionRequest,
+  Transcriber,
+  TranscriptionJob,
+  TranscriptionJobState,
+} from '../ingest/ports.js';
 
 const run = promisify(execFile);
 
@@ -60,12 +65,7 @@ export class PocketsphinxTranscriber implements Transcriber {
     this.timeoutMs = options.timeoutMs ?? 30 * 60_000;
   }
 
-  async start(request: {
-    jobName: string;
-    bucket: string;
-    key: string;
-    mediaFormat: string;
-  }): Promise<TranscriptionJob> {
+  async start(request: StartTranscriptionRequest): Promise<TranscriptionJob> {
     const known = await this.find(request.jobName);
     if (known) return toJob(request.jobName, known);
     const missing = await this.missingCommands();

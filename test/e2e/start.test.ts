@@ -35,6 +35,19 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
+/** A PUT from a plain S3 client with made-up credentials, as `aws s3 cp` with any profile does. */
+async function uploadWithAnyClient(key: string, body: Uint8Array): Promise<void> {
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: local.urls.s3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKIAANYPROFILE', secretAccessKey: 'whatever' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  await client.send(new PutObjectCommand({ Bucket: 'audio', Key: key, Body: body }));
+  client.destroy();
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'start-'));
   local = await startLocal({
@@ -56,15 +69,7 @@ afterAll(async () => {
 
 it('an upload from any S3 client to the local endpoint ends completed in the API', async () => {
   expect(local.urls.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: local.urls.s3,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'AKIAANYPROFILE', secretAccessKey: 'whatever' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  await client.send(new PutObjectCommand({ Bucket: 'audio', Key: 'song (live).wav', Body: silentWav(2) }));
-  client.destroy();
+  await uploadWithAnyClient('song (live).wav', silentWav(2));
   const { status, body } = await until(
     () => api(`/api/audio/${encodeURIComponent('song (live).wav')}`),
     (r) => r.body.transcript_status === 'completed',
@@ -99,15 +104,7 @@ it('a presigned upload URL from the API points at the local endpoint and runs th
 });
 
 it('serves the execution history as JSON at /local/executions', async () => {
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: local.urls.s3,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'AKIAANYPROFILE', secretAccessKey: 'whatever' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  await client.send(new PutObjectCommand({ Bucket: 'audio', Key: 'history.wav', Body: silentWav(1) }));
-  client.destroy();
+  await uploadWithAnyClient('history.wav', silentWav(1));
   const list = await until(
     async () =>
       (await (await fetch(`${local.urls.api}/local/executions`)).json()) as {
