@@ -1,7 +1,7 @@
 import type { Deps } from '../runtime.js';
 import { bootstrapAdmin } from './bootstrap.js';
 import { loadJwtKey } from './keys.js';
-import { createMemoryThrottle, type LoginThrottle } from './throttle.js';
+import { createStoreThrottle, type LoginThrottle } from './throttle.js';
 import { createTokenService, type TokenService } from './tokens.js';
 
 const tokenServices = new WeakMap<Deps, Promise<TokenService>>();
@@ -22,9 +22,9 @@ export function tokenService(deps: Deps): Promise<TokenService> {
   return pending;
 }
 
-/** The failed-login throttle of these deps, created in memory on first use. */
+/** The failed-login throttle of these deps: on the store's shared counters unless injected. */
 export function loginThrottle(deps: Deps): LoginThrottle {
-  deps.loginThrottle ??= createMemoryThrottle();
+  deps.loginThrottle ??= createStoreThrottle(deps.store);
   return deps.loginThrottle;
 }
 

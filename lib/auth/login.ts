@@ -14,28 +14,27 @@ export interface LoginDeps {
 }
 
 /**
- * Checks credentials and issues a token. An unknown user and a wrong password give the same
- * error after the same work (a dummy argon2 verify), and both count against the account's
- * throttle. The inactive check comes after the password so it reveals nothing to a guesser.
- * Legacy or weak hashes are re-hashed as argon2id on success.
+ * Checks credentials and issues a token. Every attempt counts against the account's throttle
+ * before the password is checked, and a right password clears the count. An unknown user and a
+ * wrong password give the same error after the same work (a dummy argon2 verify, the same
+ * throttle writes). The inactive check comes after the password so it reveals nothing to a
+ * guesser. Legacy or weak hashes are re-hashed as argon2id on success.
  */
 export async function login(
   input: { username: string; password: string },
   deps: LoginDeps,
 ): Promise<{ user: UserRecord; token: string }> {
   const account = input.username.toLowerCase();
-  await deps.throttle.assertAllowed(account);
-  const user = await deps.store.getUser(input.username);
+  // The lookup overlaps the throttle's round trips; a refused attempt ignores its result.
+  const [, user] = await Promise.all([deps.throttle.beginAttempt(account), deps.store.getUser(input.username)]);
   let ok = false;
   let needsRehash = false;
   if (user) ({ ok, needsRehash } = await verifyPassword(user.hashedPassword, input.password));
   else await verifyDummy(input.password);
-  if (!user || !ok) {
-    await deps.throttle.recordFailure(account);
-    throw new UnauthorizedError(BAD_CREDENTIALS);
-  }
+  if (!user || !ok) throw new UnauthorizedError(BAD_CREDENTIALS);
+  // Not a guess: the password was right, even if the account turns out to be disabled.
+  await deps.throttle.succeeded(account);
   if (!user.isActive) throw new ForbiddenError('This account is disabled; ask an administrator to re-enable it.');
-  await deps.throttle.reset(account);
   let current = user;
   if (needsRehash) {
     try {

@@ -1,75 +1,71 @@
 import { TooManyRequestsError } from '../errors.js';
+import type { LoginFailures, Store } from '../store/store.js';
 
 /**
- * Failed-login throttle per account: at most `perMinute` failures in any minute and `perHour` in
- * any hour; windows slide, so an account is never locked for good (at worst an hour). Async so a
- * shared, store-backed implementation can replace the in-memory one without touching callers.
+ * Failed-login throttle per account: at most `perMinute` failures in a clock minute and `perHour`
+ * in a clock hour. The counts live in the store, so every Lambda container (and every local
+ * process on one database) shares one budget per account; the windows are fixed, so an account
+ * is never locked for good (at worst until the hour ends).
  */
 export interface LoginThrottle {
-  /** TooManyRequestsError (429, with Retry-After) when the account is over a limit. */
-  assertAllowed(account: string): Promise<void>;
-  recordFailure(account: string): Promise<void>;
-  /** Called after a successful login. */
-  reset(account: string): Promise<void>;
+  /**
+   * Called before the password is checked. TooManyRequestsError (429, with Retry-After) when the
+   * account is over a limit; otherwise counts this attempt as a failure up front, atomically, so
+   * concurrent guesses cannot all pass a check made before any of them was counted.
+   */
+  beginAttempt(account: string): Promise<void>;
+  /** Called once the password is right: forgets the account's failures, this attempt's included. */
+  succeeded(account: string): Promise<void>;
 }
 
 export interface ThrottleLimits {
   perMinute: number;
   perHour: number;
-  /** Accounts tracked at once; the oldest entries are dropped past it, bounding memory. */
-  maxAccounts: number;
 }
 
-export const DEFAULT_LIMITS: ThrottleLimits = { perMinute: 10, perHour: 100, maxAccounts: 10_000 };
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+export const DEFAULT_LIMITS: ThrottleLimits = { perMinute: 10, perHour: 100 };
+
+/** The part of the Store the throttle uses. */
+export type FailureCounters = Pick<Store, 'loginFailures' | 'recordLoginFailure' | 'clearLoginFailures'>;
 
 /**
- * In-memory throttle: counts live in this process (one Lambda container, or the local server). A
- * distributed attacker can multiply the budget by the number of warm containers; the limits keep
- * each container's share small, and argon2's cost bounds the guessing rate further.
+ * Seconds until every window at or over its limit has ended (the Retry-After); 0 when none is.
+ * `strict` counts only windows over the limit, for counts that include the attempt being judged.
  */
-export function createMemoryThrottle(
+export function retryAfterSeconds(failures: LoginFailures, limits: ThrottleLimits, strict = false): number {
+  const reached = (count: number, limit: number) => (strict ? count > limit : count >= limit);
+  let seconds = 0;
+  if (reached(failures.minute, limits.perMinute)) seconds = failures.minuteEndsInSeconds;
+  if (reached(failures.hour, limits.perHour)) seconds = Math.max(seconds, failures.hourEndsInSeconds);
+  return seconds;
+}
+
+function tooMany(seconds: number): TooManyRequestsError {
+  return new TooManyRequestsError(`Too many failed logins for this account; try again in ${seconds} seconds.`, seconds);
+}
+
+/**
+ * The throttle on the store's failure counters. An attempt costs one read (an account already over
+ * a limit is refused there and adds nothing, so retrying while blocked never extends the block)
+ * and one atomic increment; a right password then clears the counters. An unknown username is
+ * counted like a known one, so the throttle reveals nothing either.
+ */
+export function createStoreThrottle(
+  counters: FailureCounters,
   limits: ThrottleLimits = DEFAULT_LIMITS,
-  now: () => number = Date.now,
+  now: () => Date = () => new Date(),
 ): LoginThrottle {
-  const failures = new Map<string, number[]>();
-  const recent = (account: string): number[] => {
-    const cutoff = now() - HOUR;
-    const list = (failures.get(account) ?? []).filter((at) => at > cutoff);
-    if (list.length === 0) failures.delete(account);
-    else failures.set(account, list);
-    return list;
-  };
   return {
-    async assertAllowed(account) {
-      const list = recent(account);
-      const t = now();
-      const lastMinute = list.filter((at) => at > t - MINUTE);
-      let retryAt: number | undefined;
-      if (lastMinute.length >= limits.perMinute) retryAt = lastMinute[lastMinute.length - limits.perMinute]! + MINUTE;
-      if (list.length >= limits.perHour) retryAt = Math.max(retryAt ?? 0, list[list.length - limits.perHour]! + HOUR);
-      if (retryAt !== undefined) {
-        const seconds = Math.max(1, Math.ceil((retryAt - t) / 1000));
-        throw new TooManyRequestsError(
-          `Too many failed logins for this account; try again in ${seconds} seconds.`,
-          seconds,
-        );
-      }
+    async beginAttempt(account) {
+      const before = retryAfterSeconds(await counters.loginFailures(account, now()), limits);
+      if (before > 0) throw tooMany(before);
+      // Concurrent attempts that all passed the read are ordered by the increment: only those
+      // within the limit go on to a password check.
+      const after = retryAfterSeconds(await counters.recordLoginFailure(account, now()), limits, true);
+      if (after > 0) throw tooMany(after);
     },
-    async recordFailure(account) {
-      const list = recent(account);
-      list.push(now());
-      failures.delete(account);
-      failures.set(account, list.slice(-limits.perHour));
-      while (failures.size > limits.maxAccounts) {
-        const oldest = failures.keys().next().value;
-        if (oldest === undefined) break;
-        failures.delete(oldest);
-      }
-    },
-    async reset(account) {
-      failures.delete(account);
+    async succeeded(account) {
+      await counters.clearLoginFailures(account, now());
     },
   };
 }

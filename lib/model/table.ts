@@ -14,11 +14,16 @@ import {
  * - GSI1 (list):   users `USERS` / lower-cased username; audio `AUDIO` / filename (stable order).
  * - GSI2 (by id):  users `USERID#<user_id>` / `PROFILE`.
  * - GSI3 (search): suffix items `SUF#<first char>` / `<suffix of the lower-cased filename>`.
+ *
+ * `timeToLiveAttribute` (epoch seconds) lets DynamoDB delete the failed-login counters of ended
+ * windows (lib/model/throttle.ts). TTL is a deployed table's setting (the CDK stack sets it);
+ * `createTable` leaves it out, as dynalite has no TTL and nothing reads an ended window anyway.
  */
 export const TABLE_DEFINITION = {
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
   billingMode: 'PAY_PER_REQUEST',
+  timeToLiveAttribute: 'expires_at',
   globalSecondaryIndexes: [
     {
       indexName: 'GSI1',
@@ -51,6 +56,8 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
   billingMode: 'PAY_PER_REQUEST';
+  /** Number attribute (epoch seconds) after which DynamoDB may delete an item. */
+  timeToLiveAttribute?: string;
   globalSecondaryIndexes: readonly {
     indexName: string;
     partitionKey: KeyAttribute;

@@ -3,6 +3,7 @@ import * as audio from './dynamo/audio.js';
 import { createContext } from './dynamo/context.js';
 import { listAudioFiles } from './dynamo/list.js';
 import { searchAudioFiles } from './dynamo/search.js';
+import * as throttle from './dynamo/throttle.js';
 import * as users from './dynamo/users.js';
 import type { Store } from './store.js';
 
@@ -37,6 +38,9 @@ export function createDynamoStore({ client, tableName, ownsClient = false }: Dyn
     updateTranscript: (input) => g(() => audio.updateTranscript(ctx, input)),
     setTranscriptStatus: (input) => g(() => audio.setTranscriptStatus(ctx, input)),
     deleteAudioFile: (filename) => g(() => audio.deleteAudioFile(ctx, filename)),
+    loginFailures: (username, now) => g(() => throttle.getLoginFailures(ctx, username, now)),
+    recordLoginFailure: (username, now) => g(() => throttle.recordLoginFailure(ctx, username, now)),
+    clearLoginFailures: (username, now) => g(() => throttle.clearLoginFailures(ctx, username, now)),
     async close() {
       if (ownsClient) client.destroy();
     },

@@ -26,6 +26,9 @@ const STORE_METHODS = {
   updateTranscript: true,
   setTranscriptStatus: true,
   deleteAudioFile: true,
+  loginFailures: true,
+  recordLoginFailure: true,
+  clearLoginFailures: true,
   close: true,
 } as const satisfies Record<keyof Store, true>;
 

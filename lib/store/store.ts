@@ -97,6 +97,22 @@ export interface SetStatusInput {
   sequencer?: string | null;
 }
 
+/**
+ * Failed logins of one account in the current fixed windows: the clock minute and the clock hour
+ * (epoch minute and epoch hour, UTC). A window's count starts at 0 when it begins, so nothing
+ * counted ever outlives its hour.
+ */
+export interface LoginFailures {
+  /** Failures counted in the current minute window. */
+  minute: number;
+  /** Failures counted in the current hour window. */
+  hour: number;
+  /** Seconds until the minute window ends (1–60). */
+  minuteEndsInSeconds: number;
+  /** Seconds until the hour window ends (1–3,600). */
+  hourEndsInSeconds: number;
+}
+
 export interface Store {
   listUsers(): Promise<UserRecord[]>;
   userCount(): Promise<number>;
@@ -132,6 +148,16 @@ export interface Store {
   setTranscriptStatus(input: SetStatusInput): Promise<AudioRecord>;
   /** NotFoundError if no such file. Removes its search index entries too. */
   deleteAudioFile(filename: string): Promise<void>;
+
+  // Failed-login counters, shared by every process on the store (lib/auth/throttle.ts applies the
+  // limits). Usernames are lower-cased and need not exist; `now` (default: the clock) picks the
+  // windows. They never appear in user or audio listings, counts or searches.
+  /** Counts of the current windows (0 for none). */
+  loginFailures(username: string, now?: Date): Promise<LoginFailures>;
+  /** Adds one failure to each current window (atomic increments: no lost updates); returns the new counts. */
+  recordLoginFailure(username: string, now?: Date): Promise<LoginFailures>;
+  /** Forgets the account's failures (after a successful login). */
+  clearLoginFailures(username: string, now?: Date): Promise<void>;
 
   close(): Promise<void>;
 }

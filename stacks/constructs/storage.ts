@@ -88,6 +88,7 @@ export function tableFromDefinition(
     partitionKey: attribute(def.partitionKey),
     sortKey: attribute(def.sortKey),
     billingMode: BillingMode.PAY_PER_REQUEST,
+    ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: settings.pointInTimeRecovery },
     removalPolicy: settings.removalPolicy,
     deletionProtection: settings.name === 'prod',

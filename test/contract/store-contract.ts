@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../../lib/errors.js';
 import type { AudioRecord, Store } from '../../lib/store/store.js';
+import { loginFailureContract } from './store-contract-login.js';
 
 /** How a suite gets a fresh, empty store for each test. */
 export interface StoreFactory {
@@ -33,7 +34,8 @@ async function allPages<T>(fetch: (cursor?: string) => Promise<{ items: T[]; cur
 
 /**
  * The one Store contract, run against every adapter with the same cases: the seed's own tests,
- * conditional failures, pagination and search. An adapter passes only if it behaves identically.
+ * conditional failures, pagination, search and the failed-login counters. An adapter passes only
+ * if it behaves identically.
  */
 export function storeContract(factory: StoreFactory): void {
   describe(`Store contract: ${factory.name}`, () => {
@@ -47,6 +49,8 @@ export function storeContract(factory: StoreFactory): void {
       await store.close();
       await factory.cleanup?.();
     });
+
+    loginFailureContract(() => store);
 
     describe('users', () => {
       it('creates a user and reads it back by name and by id (seed test_create_user / test_get_user)', async () => {

@@ -48,6 +48,15 @@ describe('table', () => {
     });
   });
 
+  it('lets DynamoDB expire ended failed-login windows through the TTL attribute of TABLE_DEFINITION', () => {
+    expect(TABLE_DEFINITION.timeToLiveAttribute).toBe('expires_at');
+    for (const s of [dev, prod]) {
+      s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true },
+      });
+    }
+  });
+
   it('has point-in-time recovery and RETAIN only in prod', () => {
     const tables = (s: Synthesized) => resourcesOf(s.json, 'AWS::DynamoDB::Table').map(([, table]) => table);
     expect(tables(dev)).toHaveLength(1);

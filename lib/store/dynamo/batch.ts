@@ -50,8 +50,16 @@ export async function batchWriteAll(ctx: DynamoContext, requests: readonly Write
   });
 }
 
-/** Reads items by key with BatchGetItem (100 per call), retrying UnprocessedKeys; order not kept. */
-export async function batchGetAll(ctx: DynamoContext, keys: readonly Item[]): Promise<Item[]> {
+/**
+ * Reads items by key with BatchGetItem (100 per call), retrying UnprocessedKeys; order not kept.
+ * `consistentRead` for reads that must see the latest writes (the login throttle's counters).
+ */
+export async function batchGetAll(
+  ctx: DynamoContext,
+  keys: readonly Item[],
+  options: { consistentRead?: boolean } = {},
+): Promise<Item[]> {
+  const consistent = options.consistentRead ? { ConsistentRead: true } : {};
   const found: Item[] = [];
   for (const batch of chunks(keys, BATCH_GET_SIZE)) {
     let pending: Item[] = batch;
@@ -62,7 +70,9 @@ export async function batchGetAll(ctx: DynamoContext, keys: readonly Item[]): Pr
         );
       }
       if (attempt > 0) await backoff(attempt);
-      const result = await ctx.doc.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending } } }));
+      const result = await ctx.doc.send(
+        new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ...consistent } } }),
+      );
       found.push(...((result.Responses?.[ctx.tableName] ?? []) as Item[]));
       pending = (result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? []) as Item[];
     }

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { audioEntity } from '../../model/audio.js';
 import { counterEntity } from '../../model/counter.js';
 import { suffixEntity } from '../../model/search.js';
+import { loginFailureEntity } from '../../model/throttle.js';
 import { userEntity } from '../../model/user.js';
 import { mapDynamoError, type Target } from './errors.js';
 
@@ -16,6 +17,7 @@ export interface DynamoContext {
   audio: ReturnType<typeof audioEntity>;
   suffix: ReturnType<typeof suffixEntity>;
   counter: ReturnType<typeof counterEntity>;
+  loginFailure: ReturnType<typeof loginFailureEntity>;
   /** Runs one store operation, mapping infrastructure failures to StoreUnavailableError. */
   guard<T>(operation: () => Promise<T>): Promise<T>;
 }
@@ -43,6 +45,7 @@ export function createContext(client: DynamoDBClient, tableName: string): Dynamo
     audio: audioEntity(config),
     suffix: suffixEntity(config),
     counter: counterEntity(config),
+    loginFailure: loginFailureEntity(config),
     async guard(operation) {
       try {
         return await operation();

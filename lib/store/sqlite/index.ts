@@ -3,6 +3,7 @@ import * as audio from './audio.js';
 import { openConnection, translateError } from './connection.js';
 import { migrate } from './migrations.js';
 import { registerSearchFunctions, searchAudioFiles } from './search.js';
+import * as throttle from './throttle.js';
 import * as users from './users.js';
 
 export { MIGRATIONS, migrate } from './migrations.js';
@@ -37,6 +38,9 @@ export function openSqliteStore(path: string): Store {
     updateTranscript: (input) => audio.updateTranscript(conn, input),
     setTranscriptStatus: (input) => audio.setTranscriptStatus(conn, input),
     deleteAudioFile: (filename) => audio.deleteAudioFile(conn, filename),
+    loginFailures: (username, now) => throttle.getLoginFailures(conn, username, now),
+    recordLoginFailure: (username, now) => throttle.recordLoginFailure(conn, username, now),
+    clearLoginFailures: (username) => throttle.clearLoginFailures(conn, username),
     close: async () => conn.close(),
   };
 }

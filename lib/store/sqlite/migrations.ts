@@ -180,6 +180,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'failed-login counters',
+    up(db) {
+      // One row per account and fixed window ('minute' or 'hour', `start` the epoch minute or
+      // hour); the index lets each write delete ended windows cheaply. A new table: the Python
+      // service never sees it.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS login_failures (
+          username TEXT NOT NULL,
+          "window" TEXT NOT NULL,
+          start INTEGER NOT NULL,
+          failures INTEGER NOT NULL,
+          PRIMARY KEY (username, "window", start)
+        );
+        CREATE INDEX IF NOT EXISTS login_failures_start ON login_failures ("window", start);
+      `);
+    },
+  },
 ];
 
 function appliedVersions(db: Database.Database): Set<number> {

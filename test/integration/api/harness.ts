@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { hashPassword } from '../../../lib/auth/passwords.js';
-import { createMemoryThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
+import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
 import { loadConfig } from '../../../lib/config.js';
 import { matchRoute } from '../../../lib/http/router.js';
@@ -37,6 +37,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The login throttle's clock in API tests: it stands still, so a test's failures never straddle a
+ * minute boundary (the windows themselves are tested in the store contract and the unit tests).
+ */
+export const THROTTLE_NOW = new Date(Date.UTC(2026, 0, 1, 12, 0, 30));
+export const throttleClock = () => THROTTLE_NOW;
+
 export async function createHarness(
   options: { env?: Record<string, string>; throttle?: Partial<ThrottleLimits>; backend?: 'sqlite' | 'dynamodb' } = {},
 ): Promise<Harness> {
@@ -66,7 +73,7 @@ export async function createHarness(
   const deps = createDeps(config, {
     store,
     tokens,
-    loginThrottle: createMemoryThrottle({ ...DEFAULT_LIMITS, ...options.throttle }),
+    loginThrottle: createStoreThrottle(store, { ...DEFAULT_LIMITS, ...options.throttle }, throttleClock),
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   });
   const previous = setDeps(deps);
