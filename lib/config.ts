@@ -5,8 +5,11 @@ import { ConfigError } from './errors.js';
  * Every environment variable the project reads, validated once. Defaults are for local use; a
  * deployed function gets its values from the CDK stack.
  */
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+/** A whole number in [min, max]; unset or empty is the default (coercion alone would read "" as 0). */
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const port = (fallback: number) => integer(0, 65_535, fallback);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 
 export const configSchema = z.object({
@@ -49,24 +52,16 @@ export const configSchema = z.object({
   /** AWS Transcribe language of the audio. */
   TRANSCRIBE_LANGUAGE_CODE: z.preprocess(emptyAsUndefined, z.string().min(2).default('en-US')),
   /** Polls of a transcription job before the run ends `failed` "timed out" (with the ASL's Wait, the time bound). */
-  TRANSCRIPTION_MAX_CHECKS: z.coerce.number().int().min(1).max(2000).default(720),
-  MAX_DURATION_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(4 * 60 * 60),
-  MAX_SIZE_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(2 * 1024 ** 3),
+  TRANSCRIPTION_MAX_CHECKS: integer(1, 2000, 720),
+  MAX_DURATION_SECONDS: integer(1, Number.MAX_SAFE_INTEGER, 4 * 60 * 60),
+  MAX_SIZE_BYTES: integer(1, Number.MAX_SAFE_INTEGER, 2 * 1024 ** 3),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO')),
   /** Local mode: every Wait state of the state machine pauses this long instead of its Seconds. */
-  LOCAL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(500),
+  LOCAL_WAIT_MS: integer(0, 600_000, 500),
   /** Local mode: pause between Retry attempts instead of the ASL backoff. */
-  LOCAL_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(100),
+  LOCAL_RETRY_MS: integer(0, 600_000, 100),
   /** Local mode: executions running at once; further uploads queue. */
-  LOCAL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  LOCAL_CONCURRENCY: integer(1, 256, 8),
   /** `local` when running on a laptop (cookies are not Secure there). */
   APP_ENV: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
 });

@@ -49,9 +49,9 @@ export function createDeps(config: Config = loadConfig(), overrides: Partial<Dep
     new Logger({ serviceName: 'audio-ingest', logLevel: config.LOG_LEVEL === 'SILENT' ? 'SILENT' : config.LOG_LEVEL });
   return {
     config,
-    logger,
-    store: overrides.store ?? openStoreLazily({ ...process.env }),
     ...overrides,
+    logger,
+    store: overrides.store ?? openStoreLazily(config),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
+import type { Deps } from '../runtime.js';
 import type { Store } from '../store/store.js';
 import { hashPassword } from './passwords.js';
 import { readSecretString } from './secrets.js';
@@ -35,4 +36,27 @@ export async function bootstrapAdmin(
   }
   const result = await store.ensureAdminUser({ username, hashedPassword: await hashPassword(password) });
   return { username, created: result.created, ...(result.created && generatedPassword ? { generatedPassword } : {}) };
+}
+
+const adminChecks = new WeakMap<Deps, Promise<void>>();
+
+/**
+ * Deployed, the admin user is created by the first login of a container from ADMIN_PASSWORD or
+ * the ADMIN_PASSWORD_SECRET_ARN secret (local mode does it at start, see lib/local/start.ts).
+ * A failure is logged and retried by a later container; it never blocks logins. (Here, not in
+ * ./context.ts, which the router imports: functions that only check tokens never load argon2.)
+ */
+export function ensureAdminOnce(deps: Deps): Promise<void> {
+  if (deps.config.APP_ENV === 'local') return Promise.resolve();
+  let check = adminChecks.get(deps);
+  if (!check) {
+    check = bootstrapAdmin(deps.config, deps.store).then(
+      (result) => {
+        if (result.created) deps.logger.info('Admin user created', { username: result.username });
+      },
+      (error: unknown) => deps.logger.error('Admin bootstrap failed', { error }),
+    );
+    adminChecks.set(deps, check);
+  }
+  return check;
 }

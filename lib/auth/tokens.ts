@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from '../errors.js';
 
 /**
@@ -55,7 +55,8 @@ export function createTokenService(key: Uint8Array, options: { ttlSeconds?: numb
         if (!Number.isSafeInteger(userId) || typeof payload.username !== 'string') throw new Error('bad claims');
         return { userId, username: payload.username };
       } catch (error) {
-        if (error instanceof errors.JOSEError || error instanceof Error) {
+        // jose's errors (JOSEError) and the claim check above are all Errors.
+        if (error instanceof Error) {
           throw new UnauthorizedError('Not authenticated: the session is missing, invalid or expired; log in again.');
         }
         throw error;

@@ -1,4 +1,4 @@
-import type { MiddlewareObj, Request } from '@middy/core';
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
@@ -10,21 +10,31 @@ import {
 } from '../errors.js';
 import { deps } from '../runtime.js';
 import { errorResponse } from './respond.js';
+import type { Route } from './route.js';
+import { routeTo } from './router.js';
 
-/**
- * The middleware stack shared by every API function:
- * `middy().use(requestLogging()).use(jsonBody()).use(errorMapping()).handler(routeTo(routes))`
- * (Middy runs `onError` in reverse order, so the error mapping used last sees every error first).
- */
+/** The middleware stack shared by every API function (functions/api/*.ts), around its routes. */
 
 type ApiRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 type ApiMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/**
+ * The Lambda handler of an API function: its slice of the route table behind the shared stack
+ * (Middy runs `onError` in reverse order, so the error mapping used last sees every error first).
+ */
+export function apiHandler(routes: readonly Route[]) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(requestLogging())
+    .use(jsonBody())
+    .use(errorMapping())
+    .handler(routeTo(routes));
+}
 
 /** Request bodies are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Tags the logger with the Lambda request id so an error log can be found from a request. */
-export function requestLogging(): ApiMiddleware {
+function requestLogging(): ApiMiddleware {
   return {
     before: (request: ApiRequest) => {
       deps().logger.addContext(request.context);
@@ -37,8 +47,7 @@ export function requestLogging(): ApiMiddleware {
  * type (415). Malformed JSON is a 400 (the parser says 415, but the media type was right; the
  * content was wrong). No body leaves `event.body` undefined for the route's schema to judge.
  */
-export function jsonBody(options: { maxBytes?: number } = {}): ApiMiddleware {
-  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+function jsonBody(maxBytes = MAX_BODY_BYTES): ApiMiddleware {
   const parser = httpJsonBodyParser();
   return {
     before: async (request: ApiRequest) => {
@@ -74,7 +83,7 @@ export function jsonBody(options: { maxBytes?: number } = {}): ApiMiddleware {
  * HTTP errors keep theirs; anything else is a 500 that says nothing about its cause to the caller
  * and is logged (with the request id) for us.
  */
-export function errorMapping(): ApiMiddleware {
+function errorMapping(): ApiMiddleware {
   return {
     onError: (request: ApiRequest) => {
       const error = request.error;

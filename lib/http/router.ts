@@ -59,6 +59,16 @@ export function matchRoute(
   return { rawParams: {}, allowed };
 }
 
+/**
+ * The route whose function receives a request: the method's own route, else (a known path with
+ * another method) a route of that path, whose router then answers 405.
+ */
+export function servingRoute(routes: readonly Route[], method: string, rawPath: string): Route | undefined {
+  const found = matchRoute(routes, method, rawPath);
+  const other = found.allowed[0];
+  return found.route ?? (other ? matchRoute(routes, other, rawPath).route : undefined);
+}
+
 const cache = new WeakMap<readonly Route[], CompiledRoute[]>();
 function compiled(routes: readonly Route[]): CompiledRoute[] {
   let list = cache.get(routes);

@@ -48,10 +48,15 @@ export const usernameSchema = z
   .min(3)
   .max(50)
   .regex(/^[A-Za-z0-9_-]+$/, 'use only letters, digits, "_" and "-"');
-export const passwordSchema = z
+/**
+ * Any password as sent, new or old: at most 1,024 bytes (MAX_PASSWORD_BYTES of lib/auth/passwords.ts,
+ * not imported from there: that module loads argon2, which the audio and meta functions do not need).
+ */
+export const passwordText = z
   .string()
-  .min(8, 'use at least 8 characters')
   .refine((value) => Buffer.byteLength(value, 'utf8') <= 1024, 'use at most 1,024 bytes');
+/** A new password. */
+export const passwordSchema = passwordText.min(8, 'use at least 8 characters');
 export const emailSchema = z.email().max(254).nullable();
 
 export const publicUserSchema = z.object({

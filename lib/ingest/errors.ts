@@ -24,9 +24,6 @@ export class TranscriberUnavailableError extends AppError {
   override readonly status: number = 503;
 }
 
-/** The transcription job ended FAILED; the message is the engine's reason. */
-export class TranscriptionFailedError extends AppError {}
-
 /** Error names the state machine retries (besides the Lambda service errors). */
 export const RETRYABLE_ERRORS = ['TranscribeThrottledError', 'TransientIngestError'] as const;
 

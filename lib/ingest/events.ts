@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { UndecodableKeyError } from './errors.js';
-import { decodeS3Key, executionName, type KeyEncoding, unquoteEtag } from './keys.js';
+import { decodeS3Key, executionName, type KeyEncoding, TRANSCRIPTS_PREFIX, unquoteEtag } from './keys.js';
 import type { ExecutionStarter, IngestInput } from './ports.js';
 
 /**
@@ -24,8 +24,9 @@ export interface KeyEncodings {
 
 export const AWS_KEY_ENCODINGS: KeyEncodings = { s3RecordKeys: 'url', eventBridgeKeys: 'raw' };
 
-/** Objects the pipeline writes into the audio bucket itself; their events are not uploads. */
-export const TRANSCRIPTS_PREFIX = 'transcripts/';
+/** Re-exported for existing importers (stacks, lib/http); defined with the other key names in keys.ts. */
+export { TRANSCRIPTS_PREFIX } from './keys.js';
+
 const IGNORED_KEYS = new Set(['.write_access_check_file.temp']);
 
 /** An upload found in an event, before decoding. */
@@ -96,14 +97,7 @@ function collect(event: unknown, encodings: KeyEncodings, out: RawUpload[], dept
   if (bridge.success) {
     if (bridge.data['detail-type'] !== 'Object Created') return 1;
     const { bucket, object } = bridge.data.detail;
-    out.push({
-      bucket: bucket.name,
-      rawKey: object.key,
-      encoding: encodings.eventBridgeKeys,
-      size: object.size ?? null,
-      etag: object.etag ?? null,
-      sequencer: object.sequencer ?? null,
-    });
+    out.push(rawUpload(bucket.name, object, encodings.eventBridgeKeys));
     return 0;
   }
   const records = (event as { Records?: unknown }).Records;
@@ -117,14 +111,7 @@ function collect(event: unknown, encodings: KeyEncodings, out: RawUpload[], dept
         continue;
       }
       const { bucket, object } = s3.data.s3;
-      out.push({
-        bucket: bucket.name,
-        rawKey: object.key,
-        encoding: encodings.s3RecordKeys,
-        size: object.size ?? null,
-        etag: object.eTag ?? null,
-        sequencer: object.sequencer ?? null,
-      });
+      out.push(rawUpload(bucket.name, { ...object, etag: object.eTag }, encodings.s3RecordKeys));
       continue;
     }
     const sqs = sqsRecordSchema.safeParse(record);
@@ -135,6 +122,22 @@ function collect(event: unknown, encodings: KeyEncodings, out: RawUpload[], dept
     ignored += 1;
   }
   return ignored;
+}
+
+/** The one mapping of both shapes' object (EventBridge `etag`, classic records `eTag`) to a RawUpload. */
+function rawUpload(
+  bucket: string,
+  object: { key: string; size?: number | null; etag?: string | null; sequencer?: string | null },
+  encoding: KeyEncoding,
+): RawUpload {
+  return {
+    bucket,
+    rawKey: object.key,
+    encoding,
+    size: object.size ?? null,
+    etag: object.etag ?? null,
+    sequencer: object.sequencer ?? null,
+  };
 }
 
 function unwrapBody(body: string): unknown {

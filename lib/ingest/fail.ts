@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { RETRYABLE_ERRORS } from './errors.js';
 import type { IngestInput } from './ports.js';
 
 /** What a Catch puts at `$.error`: Step Functions' `{Error, Cause}`. */
@@ -48,7 +49,7 @@ export function describeFailure(error: CaughtError | undefined): string {
     reason = `Transcription failed: ${message ?? 'the engine gave no reason'}. Check that the file plays, then re-run the transcription.`;
   } else if (name === 'TranscriptionTimedOut') {
     reason = message ?? 'Transcription timed out.';
-  } else if (name.startsWith('Lambda.') || name === 'TranscribeThrottledError' || name === 'TransientIngestError') {
+  } else if (name.startsWith('Lambda.') || (RETRYABLE_ERRORS as readonly string[]).includes(name)) {
     reason = `A temporary AWS error persisted after several retries (${name}${message ? `: ${message}` : ''}). Re-run the transcription later.`;
   } else if (name === 'States.Timeout') {
     reason = 'A pipeline step took too long and was stopped. Re-run the transcription.';

@@ -10,6 +10,9 @@ import { UndecodableKeyError } from './errors.js';
  * duplicate delivery of one upload derives the same names.
  */
 
+/** Objects the pipeline writes into the audio bucket itself (transcripts); their events are not uploads. */
+export const TRANSCRIPTS_PREFIX = 'transcripts/';
+
 /** How a source spells object keys: classic S3 notifications URL-encode them, others do not. */
 export type KeyEncoding = 'url' | 'raw';
 
@@ -135,9 +138,4 @@ function unsupportedFormat(what: string): UnsupportedMediaError {
   return new UnsupportedMediaError(
     `Unsupported format: ${what} cannot be transcribed. Upload one of: ${SUPPORTED_FORMATS.join(', ')}.`,
   );
-}
-
-/** True when sequencer `a` is a later event than `b` for the same key (S3's padded comparison). */
-export function isLaterSequencer(a: string, b: string): boolean {
-  return (normalizeSequencer(a) ?? '') > (normalizeSequencer(b) ?? '');
 }

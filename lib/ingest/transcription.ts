@@ -4,8 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { normalizeSequencer } from '../store/common.js';
 import type { AudioRecord, Store } from '../store/store.js';
 import { classifyTransient } from './errors.js';
-import { TRANSCRIPTS_PREFIX } from './events.js';
-import { shortHash, transcriptionJobName } from './keys.js';
+import { shortHash, TRANSCRIPTS_PREFIX, transcriptionJobName } from './keys.js';
 import type { IngestInput, Transcriber, TranscriptionJobState } from './ports.js';
 import type { Registered } from './register.js';
 

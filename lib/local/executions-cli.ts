@@ -2,20 +2,20 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { ExecutionHistory, type ExecutionStatus, type ExecutionHistory as History } from './executions.js';
+import { EXECUTION_STATUSES, ExecutionHistory, type ExecutionStatus } from './executions.js';
 import { formatExecutionList, formatTimeline } from './timeline.js';
 
 /**
  * `npm run executions` lists local executions (name, status, start, duration);
  * `npm run executions -- <name>` prints one as a timeline. `--json` prints the records instead.
  */
-export async function runExecutionsCli(argv: string[], history?: History): Promise<string> {
+export async function runExecutionsCli(argv: string[], history?: ExecutionHistory): Promise<string> {
   const program = new Command()
     .name('npm run executions --')
     .description('Show local state machine executions (kept under DATA_DIR/executions).')
     .argument('[name]', 'execution name, as listed')
     .option('--json', 'print JSON instead of text')
-    .option('--status <status>', 'only executions with this status (RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT)')
+    .option('--status <status>', `only executions with this status (${EXECUTION_STATUSES.join(', ')})`)
     .option('--limit <n>', 'at most this many, newest first', (value) => Number.parseInt(value, 10))
     .exitOverride()
     .configureOutput({ writeErr: () => {} });

@@ -9,7 +9,8 @@ import { causeMessage } from './lambda.js';
  * read it, and names stay used across restarts as they do in Step Functions.
  */
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** One step of the timeline, condensed from aws-local-stepfunctions' event log. */
 export interface HistoryEvent {
@@ -209,9 +210,8 @@ export async function executionsHttp(
       throw new ValidationError('limit must be a positive whole number');
     }
     const status = request.query?.status?.toUpperCase();
-    const statuses: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
-    if (status !== undefined && !statuses.includes(status as ExecutionStatus)) {
-      throw new ValidationError(`status must be one of ${statuses.join(', ')}`);
+    if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status)) {
+      throw new ValidationError(`status must be one of ${EXECUTION_STATUSES.join(', ')}`);
     }
     const executions = await history.list({
       ...(limit === undefined ? {} : { limit }),

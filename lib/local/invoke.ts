@@ -32,6 +32,13 @@ export function availableFunctions(root = join(PROJECT_ROOT, 'functions')): stri
   return found.sort();
 }
 
+function assertKnownFunction(name: string): void {
+  const functions = availableFunctions();
+  if (!functions.includes(name)) {
+    throw new Error(`Unknown function "${name}". Available functions:\n  ${functions.join('\n  ')}`);
+  }
+}
+
 async function readEvent(source: string): Promise<unknown> {
   let text: string;
   if (source === '-') {
@@ -62,10 +69,7 @@ export interface InvokeResult {
 
 /** Runs one function with an event on the local stack and waits for the executions it started. */
 export async function invokeFunction(name: string, event: unknown): Promise<InvokeResult> {
-  const functions = availableFunctions();
-  if (!functions.includes(name)) {
-    throw new Error(`Unknown function "${name}". Available functions:\n  ${functions.join('\n  ')}`);
-  }
+  assertKnownFunction(name);
   const config = { ...loadConfig(), S3_PORT: 0 };
   const pipeline = await startPipeline({ config });
   const before = new Set((await pipeline.history.list()).map((e) => e.name));
@@ -113,10 +117,7 @@ async function main(argv: string[]): Promise<number> {
   for (const level of ['log', 'info', 'debug', 'warn'] as const) {
     console[level] = (...args: unknown[]) => console.error(...args);
   }
-  const functions = availableFunctions();
-  if (!functions.includes(name)) {
-    throw new Error(`Unknown function "${name}". Available functions:\n  ${functions.join('\n  ')}`);
-  }
+  assertKnownFunction(name); // before reading the event, which may wait on stdin
   const result = await invokeFunction(name, await readEvent(source));
   process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
   for (const execution of result.executions) {

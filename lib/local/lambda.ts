@@ -11,6 +11,8 @@ export interface InvokeOptions {
   /** Deadline the handler sees through getRemainingTimeInMillis (default 60 s). */
   timeoutMs?: number;
   region?: string;
+  /** The invocation's request id (API Gateway's, so logs correlate); a new one by default. */
+  requestId?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function lambdaContext(options: InvokeOptions): Context {
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`,
     memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
+    awsRequestId: options.requestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${options.functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

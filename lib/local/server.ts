@@ -8,7 +8,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { ApiFunction, Route } from '../http/route.js';
-import { matchRoute } from '../http/router.js';
+import { servingRoute } from '../http/router.js';
+import { lambdaContext } from './lambda.js';
 
 /**
  * The local HTTP front door: what API Gateway does in AWS. Each request becomes an HTTP API
@@ -70,15 +71,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const body = await readBody(request, maxPayload);
     if (body === 'too-large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
-    const found = matchRoute(options.routes, method, rawPath);
     // API Gateway answers unknown paths itself; a known path with another method goes to the
     // function serving that path, whose router answers 405.
-    const route = found.route ?? (found.allowed[0] && matchRoute(options.routes, found.allowed[0], rawPath).route);
+    const route = servingRoute(options.routes, method, rawPath);
     if (!route) return writeJson(response, 404, { message: 'Not Found' });
     const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
     const event = toEvent(request, rawPath, rawQuery, method, body, route);
     const handler = await options.handlers[route.fn]();
-    const result = await handler(event, lambdaContext(route.fn, event.requestContext.requestId));
+    const result = await handler(
+      event,
+      lambdaContext({ functionName: `api-${route.fn}`, timeoutMs: 30_000, requestId: event.requestContext.requestId }),
+    );
     writeResult(response, result);
   }
 
@@ -171,24 +174,6 @@ export function toEvent(
     ...(body.byteLength > 0
       ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText }
       : { isBase64Encoded: false }),
-  };
-}
-
-function lambdaContext(fn: string, requestId: string): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `api-${fn}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:api-${fn}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/api-${fn}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

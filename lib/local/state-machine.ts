@@ -24,7 +24,7 @@ export type TaskHandler = (input: unknown) => Promise<unknown>;
 
 export interface LocalStateMachineOptions {
   definition: StateMachineDefinition;
-  /** One handler per Task state name (see bindTaskHandlers in lib/local/pipeline.ts). */
+  /** One handler per Task state name (startPipeline builds them from taskBindings in lib/local/asl.ts). */
   tasks: Record<string, TaskHandler>;
   history: ExecutionHistory;
   /** Values for non-function `${…}` placeholders (function ones are filled in). */
@@ -198,12 +198,11 @@ export class LocalStateMachine implements ExecutionStarter {
     let lastFlush = startedMs;
     const collect = (async () => {
       for await (const event of execution.eventLogs) {
-        record.events.push(toHistoryEvent(event as unknown as RawEventLog, Date.parse(record.startedAt)));
-        const failed =
-          event.type === 'ExecutionFailed' ? toHistoryEvent(event as unknown as RawEventLog, 0) : undefined;
-        if (failed) {
-          record.error = failed.error;
-          record.cause = failed.cause;
+        const entry = toHistoryEvent(event as unknown as RawEventLog, Date.parse(record.startedAt));
+        record.events.push(entry);
+        if (entry.type === 'ExecutionFailed') {
+          record.error = entry.error;
+          record.cause = entry.cause;
         }
         if (Date.now() - lastFlush >= FLUSH_EVERY_MS) {
           lastFlush = Date.now();

@@ -18,6 +18,12 @@ const bool = (value: unknown, fallback: boolean): boolean => {
 };
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** created_at and updated_at, each defaulting to the other (and created_at to the epoch). */
+const timestamps = (item: Item): { created_at: string; updated_at: string } => {
+  const created = str(item.created_at) ?? str(item.updated_at) ?? new Date(0).toISOString();
+  return { created_at: created, updated_at: str(item.updated_at) ?? created };
+};
+
 export type Normalized = { ok: true; record: Item } | { ok: false; reason: string };
 
 /** A user item under `USER#<Name>` or `user#<name>`: username from the attribute, else from the key. */
@@ -27,7 +33,6 @@ export function normalizeLegacyUser(item: Item): Normalized {
   const hashed = str(item.hashed_password) ?? str(item.password);
   if (userId === undefined || !Number.isSafeInteger(userId)) return { ok: false, reason: 'no numeric user_id' };
   if (!hashed) return { ok: false, reason: 'no hashed_password' };
-  const created = str(item.created_at) ?? str(item.updated_at) ?? new Date(0).toISOString();
   return {
     ok: true,
     record: {
@@ -37,8 +42,7 @@ export function normalizeLegacyUser(item: Item): Normalized {
       hashed_password: hashed,
       is_active: bool(item.is_active, true),
       is_admin: bool(item.is_admin, false),
-      created_at: created,
-      updated_at: str(item.updated_at) ?? created,
+      ...timestamps(item),
     },
   };
 }
@@ -47,7 +51,6 @@ export function normalizeLegacyUser(item: Item): Normalized {
 export function normalizeLegacyAudio(item: Item): Normalized {
   const filename = str(item.filename) ?? String(item.PK).slice('AUDIO#'.length);
   if (!filename) return { ok: false, reason: 'no filename' };
-  const created = str(item.created_at) ?? str(item.updated_at) ?? new Date(0).toISOString();
   return {
     ok: true,
     record: {
@@ -55,8 +58,7 @@ export function normalizeLegacyAudio(item: Item): Normalized {
       filename,
       size: num(item.size) ?? 0,
       transcript_status: str(item.transcript_status) ?? 'pending',
-      created_at: created,
-      updated_at: str(item.updated_at) ?? created,
+      ...timestamps(item),
     },
   };
 }

@@ -2,34 +2,16 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { counterEntity } from '../model/counter.js';
 import { INDEX } from '../model/table.js';
+import { createContext } from '../store/dynamo/context.js';
+import { raiseUserIdCounter as raiseCounter } from '../store/dynamo/users.js';
 import type { Item } from './items.js';
 
 /** The counter the store takes new user ids from (see lib/store/dynamo/users.ts). */
 export const USER_ID_COUNTER = 'user_id';
 
-/**
- * Raises the user-id counter to at least `minimum` (never lowers it), atomically: a conditional
- * update that only applies while the counter is missing or smaller. Returns whether it changed.
- */
-export async function raiseUserIdCounter(client: DynamoDBClient, table: string, minimum: number): Promise<boolean> {
-  const counter = counterEntity({ table, client });
-  try {
-    await counter
-      .update({ name: USER_ID_COUNTER })
-      .set({ value: minimum })
-      .where(({ value }, { notExists, lt }) => `${notExists(value)} OR ${lt(value, minimum)}`)
-      .go();
-    return true;
-  } catch (error) {
-    const cause = (error as { cause?: { name?: string } }).cause;
-    if (
-      cause?.name === 'ConditionalCheckFailedException' ||
-      (error as Error).name === 'ConditionalCheckFailedException'
-    ) {
-      return false;
-    }
-    throw error;
-  }
+/** The store's raiseUserIdCounter for a table: never lowers the counter; true if it changed. */
+export function raiseUserIdCounter(client: DynamoDBClient, table: string, minimum: number): Promise<boolean> {
+  return raiseCounter(createContext(client, table), minimum);
 }
 
 /** The current value of the user-id counter (0 when missing). */

@@ -70,7 +70,7 @@ export interface TableDefinition {
 export const INDEX = { list: 'GSI1', byId: 'GSI2', search: 'GSI3' } as const;
 
 /** Builds the CreateTable request from TABLE_DEFINITION. */
-export function createTableInput(tableName: string, def: TableDefinition = TABLE_DEFINITION): CreateTableCommandInput {
+function createTableInput(tableName: string, def: TableDefinition = TABLE_DEFINITION): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
   const keys = [
     def.partitionKey,

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ElectroDB key templates are literal `${attribute}` placeholders, not JS templates.
-import { Entity, type EntityItem } from 'electrodb';
+import { Entity } from 'electrodb';
 import { type EntityConfig, SERVICE } from './service.js';
 
 /**
@@ -47,4 +47,3 @@ export function userEntity({ table, client }: EntityConfig) {
 }
 
 export type UserEntity = ReturnType<typeof userEntity>;
-export type UserItem = EntityItem<UserEntity>;

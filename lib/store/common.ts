@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { InvalidCursorError, ValidationError } from '../errors.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageOptions } from './store.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageOptions, type UpsertAudioInput } from './store.js';
 
 /** Width S3 sequencers are right-padded to so that string order is upload order. */
-export const SEQUENCER_WIDTH = 32;
+const SEQUENCER_WIDTH = 32;
 
 /**
  * Normalizes an S3 event sequencer for comparison: upper-case hex, right-padded with zeros
@@ -39,6 +39,33 @@ export function checkFilename(filename: string): string {
     throw new ValidationError('Invalid filename: it contains a control character (such as NUL); remove it.');
   }
   return filename;
+}
+
+/**
+ * Validates an upload for upsertAudioFile (both adapters) and returns it normalized: duration
+ * rounded to whole seconds (null when unknown), etag null when absent, sequencer normalized.
+ */
+export function checkUpload(input: UpsertAudioInput) {
+  const filename = checkFilename(input?.filename);
+  if (!Number.isSafeInteger(input.size) || input.size < 0) {
+    throw new ValidationError(`Invalid size ${input.size}: it must be a whole number of bytes, 0 or more.`);
+  }
+  const raw = input.duration;
+  if (raw !== undefined && raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0)) {
+    throw new ValidationError(`Invalid duration ${raw}: it must be a number of seconds, 0 or more, or null.`);
+  }
+  if (input.etag !== undefined && input.etag !== null && typeof input.etag !== 'string') {
+    throw new ValidationError('Invalid etag: it must be a string or null.');
+  }
+  // Durations are whole seconds on the wire (SPEC §1).
+  const duration = raw === undefined || raw === null ? null : Math.round(raw);
+  return {
+    filename,
+    size: input.size,
+    duration,
+    etag: input.etag ?? null,
+    sequencer: normalizeSequencer(input.sequencer),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Config } from '../config.js';
 import * as audio from './dynamo/audio.js';
 import { createContext } from './dynamo/context.js';
 import { listAudioFiles } from './dynamo/list.js';
@@ -45,4 +46,17 @@ export function createDynamoStore({ client, tableName, ownsClient = false }: Dyn
       if (ownsClient) client.destroy();
     },
   };
+}
+
+/**
+ * The store on `tableName` (the configured `DYNAMODB_TABLE`), on a client of its own for
+ * `AWS_REGION` (and `DYNAMODB_ENDPOINT` when set) that close() destroys. openStore and
+ * openStoreLazily both open it here.
+ */
+export function openDynamoStore(tableName: string, config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): Store {
+  const client = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  });
+  return createDynamoStore({ client, tableName, ownsClient: true });
 }

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadConfig } from '../config.js';
-import { createDynamoStore } from './dynamo.js';
+import { type Config, loadConfig } from '../config.js';
+import { openDynamoStore } from './dynamo.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
@@ -14,14 +13,14 @@ export type * from './store.js';
  * `<DATA_DIR>/local.db`.
  */
 export function openStore(env: NodeJS.ProcessEnv = process.env): Store {
-  const config = loadConfig(env);
-  if (config.DYNAMODB_TABLE) {
-    const client = new DynamoDBClient({
-      region: config.AWS_REGION,
-      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-    });
-    return createDynamoStore({ client, tableName: config.DYNAMODB_TABLE, ownsClient: true });
-  }
+  return openConfiguredStore(loadConfig(env));
+}
+
+/** openStore for an already loaded config (the composition root has one). */
+export function openConfiguredStore(
+  config: Pick<Config, 'DYNAMODB_TABLE' | 'DYNAMODB_ENDPOINT' | 'AWS_REGION' | 'DATABASE_URL' | 'DATA_DIR'>,
+): Store {
+  if (config.DYNAMODB_TABLE) return openDynamoStore(config.DYNAMODB_TABLE, config);
   return openSqliteStore(sqlitePath(config.DATABASE_URL, config.DATA_DIR));
 }
 

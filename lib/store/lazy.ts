@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import type { Config } from '../config.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Store } from './store.js';
 
@@ -75,26 +75,17 @@ export function lazyStore(open: () => Store | Promise<Store>): Store {
 }
 
 /**
- * The store `env` asks for, as openStore (./index.ts) picks it, opened on first use: with
+ * The store `config` asks for, as openStore (./index.ts) picks it, opened on first use: with
  * `DYNAMODB_TABLE` set only the DynamoDB adapter is loaded (the SQLite one never runs in AWS),
- * otherwise openStore itself is.
+ * otherwise openStore's module is.
  */
-export function openStoreLazily(env: NodeJS.ProcessEnv = process.env): Store {
+export function openStoreLazily(config: Config): Store {
   return lazyStore(async () => {
-    const config = loadConfig(env);
     if (!config.DYNAMODB_TABLE) {
-      const { openStore } = await import('./index.js');
-      return openStore(env);
+      const { openConfiguredStore } = await import('./index.js');
+      return openConfiguredStore(config);
     }
-    const [{ DynamoDBClient }, { createDynamoStore }] = await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
-      import('./dynamo.js'),
-    ]);
-    // The client openStore builds for the same environment.
-    const client = new DynamoDBClient({
-      region: config.AWS_REGION,
-      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-    });
-    return createDynamoStore({ client, tableName: config.DYNAMODB_TABLE, ownsClient: true });
+    const { openDynamoStore } = await import('./dynamo.js');
+    return openDynamoStore(config.DYNAMODB_TABLE, config);
   });
 }

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-transcribe';
 import { NotFoundError } from '../errors.js';
 import { classifyTransient, TranscribeThrottledError } from '../ingest/errors.js';
+import { TRANSCRIPTS_PREFIX } from '../ingest/keys.js';
 import type { StartTranscriptionRequest, Transcriber, TranscriptionJob } from '../ingest/ports.js';
 
 /** Errors Transcribe answers when it is busy: retried with backoff by the state machine, never a failure. */
@@ -30,7 +31,7 @@ export interface AwsTranscriberOptions {
 
 /** Where Transcribe writes a job's JSON output. */
 export function transcribeOutputKey(jobName: string): string {
-  return `transcripts/${jobName}.json`;
+  return `${TRANSCRIPTS_PREFIX}${jobName}.json`;
 }
 
 /**

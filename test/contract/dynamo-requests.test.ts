@@ -139,7 +139,7 @@ describe('DynamoDB request counts', () => {
     await expect(
       client.send(
         new UpdateItemCommand({
-          TableName: (await createDynamoTableName()).name,
+          TableName: currentTable,
           Key: { PK: { S: 'x' }, SK: { S: 'y' } },
           UpdateExpression: 'SET #s = :s',
           ExpressionAttributeNames: { '#s': 'transcript_status' },
@@ -179,12 +179,6 @@ describe('DynamoDB request counts', () => {
     expect(offenders).toEqual([]);
   });
 });
-
-async function createDynamoTableName(): Promise<{ name: string }> {
-  const name = `unused-${randomUUID()}`;
-  await createTable(client, name);
-  return { name };
-}
 
 describe('search index writes under throttling', () => {
   afterEach(stopThrottling);

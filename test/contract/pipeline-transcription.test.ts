@@ -195,7 +195,7 @@ describe('completeTranscription', () => {
     expect(await h.store.getAudioFile('deleted.wav')).toBeUndefined();
     await expect(
       h.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: transcriptObjectKey('deleted.wav') })),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ name: 'NotFound' });
   });
 
   it('skips a row deleted before completion', async () => {

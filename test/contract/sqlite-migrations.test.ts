@@ -60,7 +60,7 @@ describe('SQLite migrations', () => {
 
   it('re-running the migrations changes nothing', async () => {
     makePythonDatabase(tmp.file);
-    openSqliteStore(tmp.file).close();
+    await openSqliteStore(tmp.file).close();
     const once = schemaOf(tmp.file);
     const db = new Database(tmp.file);
     expect(migrate(db)).toEqual([]);

@@ -384,7 +384,7 @@ export function storeContract(factory: StoreFactory): void {
         });
       });
 
-      it('rejects invalid filenames before writing', async () => {
+      it('rejects invalid filenames in every audio call, before writing', async () => {
         await expect(store.upsertAudioFile({ filename: '', size: 1 })).rejects.toBeInstanceOf(ValidationError);
         await expect(store.upsertAudioFile({ filename: 'a\u0000b.mp3', size: 1 })).rejects.toBeInstanceOf(
           ValidationError,
@@ -392,6 +392,15 @@ export function storeContract(factory: StoreFactory): void {
         await expect(store.upsertAudioFile({ filename: 'x'.repeat(1025), size: 1 })).rejects.toBeInstanceOf(
           ValidationError,
         );
+        // Status and transcript writes check the name the same way (not an InvalidTransitionError).
+        await expect(store.setTranscriptStatus({ filename: 'a\u0000b.mp3', status: 'failed' })).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+        await expect(
+          store.updateTranscript({ filename: 'x'.repeat(1025), transcript: 't', status: 'completed' }),
+        ).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.getAudioFile('')).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.deleteAudioFile('a\u0000b.mp3')).rejects.toBeInstanceOf(ValidationError);
         expect((await store.listAudioFiles()).items).toEqual([]);
       });
 

@@ -1,6 +1,6 @@
 /** Test audio built in memory, so most pipeline tests need no external tools. */
 
-/** A valid PCM WAV of silence: 8 kHz, 8-bit mono (8,044 bytes per second plus a 44-byte header). */
+/** A valid PCM WAV of silence: 8 kHz, 8-bit mono (8,000 bytes per second plus a 44-byte header). */
 export function silentWav(seconds: number, sampleRate = 8000): Buffer {
   const samples = Math.round(seconds * sampleRate);
   const header = Buffer.alloc(44);

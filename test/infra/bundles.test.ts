@@ -1,15 +1,5 @@
 import { execFile } from 'node:child_process';
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-} from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../stacks/build.js';
 import { BUNDLE, PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
-import { ARGON2 } from '../../stacks/constructs/native-package.js';
+import { ARGON2, nativeBinaryFile } from '../../stacks/constructs/native-package.js';
 
 const run = promisify(execFile);
 
@@ -98,8 +88,8 @@ describe('function bundles', () => {
       const binaryDir = join(bundle.dir, 'node_modules', ARGON2.binaryPackage('arm64'));
       expect(existsSync(binaryDir), bundle.name).toBe(withArgon2.includes(bundle));
       if (!withArgon2.includes(bundle)) continue;
-      const binary = readdirSync(binaryDir).find((file) => file.endsWith('.node'))!;
-      expect(elfMachine(join(binaryDir, binary)), `${bundle.name}: ${binary} is AArch64`).toBe(0xb7);
+      const binary = nativeBinaryFile(bundle.dir, ARGON2, 'arm64');
+      expect(elfMachine(binary), `${bundle.name}: ${binary} is AArch64`).toBe(0xb7);
       expect(existsSync(join(bundle.dir, 'node_modules', ARGON2.loader, 'index.js'))).toBe(true);
     }
   });

@@ -31,11 +31,17 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    const config = loadConfig({ DYNAMODB_TABLE: '', PORT: '4000', STORE: '' });
+    const config = loadConfig({ DYNAMODB_TABLE: '', S3_PORT: '4000', STORE: '' });
     expect(config.DYNAMODB_TABLE).toBeUndefined();
     expect(config).toMatchObject({
-      PORT: 4000,
+      S3_PORT: 4000,
       STORE: 'sqlite',
+    });
+    // Numbers too: `PORT=` is the default port, not port 0 (a random free one).
+    expect(loadConfig({ PORT: '', LOCAL_WAIT_MS: '', TRANSCRIPTION_MAX_CHECKS: '' })).toMatchObject({
+      PORT: 3000,
+      LOCAL_WAIT_MS: 500,
+      TRANSCRIPTION_MAX_CHECKS: 720,
     });
   });
 
@@ -54,7 +60,8 @@ describe('loadConfig', () => {
 
   it('lists every bad variable at once', () => {
     const error = configError({ PORT: 'x', S3_PORT: '-1' });
-    expect(error.message).toContain('PORT:');
-    expect(error.message).toContain('S3_PORT:');
+    // Anchored: a bare 'PORT:' would also match inside 'S3_PORT:'.
+    expect(error.message).toMatch(/^ {2}PORT:/m);
+    expect(error.message).toMatch(/^ {2}S3_PORT:/m);
   });
 });

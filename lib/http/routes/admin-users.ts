@@ -61,7 +61,7 @@ export const createUserRoute = defineRoute({
   errors: [400, 409],
   async handle({ body, deps }) {
     const user = await createUser(
-      { username: body.username, password: body.password, email: body.email ?? null, isAdmin: body.is_admin ?? false },
+      { username: body.username, password: body.password, email: body.email, isAdmin: body.is_admin },
       deps.store,
     );
     return { body: { success: true, message: `User ${user.username} created`, user: toPublicUser(user) } };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ensureAdminOnce, loginThrottle, tokenService } from '../../auth/context.js';
+import { ensureAdminOnce } from '../../auth/bootstrap.js';
+import { loginThrottle, tokenService } from '../../auth/context.js';
 import { login } from '../../auth/login.js';
 import { clearedSessionCookie, sessionCookie } from '../../auth/session.js';
 import { defineRoute } from '../route.js';
-import { successSchema } from '../schemas.js';
+import { passwordText, successSchema } from '../schemas.js';
 
 /** Login, logout and session: served by functions/api/user.ts. */
 
@@ -11,10 +12,7 @@ const loginBody = z
   .object({
     // Not the create-user pattern: accounts made by the Python service may predate it.
     username: z.string().min(1).max(256),
-    password: z
-      .string()
-      .min(1)
-      .refine((value) => Buffer.byteLength(value, 'utf8') <= 1024, 'use at most 1,024 bytes'),
+    password: passwordText.min(1),
   })
   .strict();
 

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../../errors.js';
 import { ALLOWED_FROM, isTranscriptStatus, LEGACY_FAILED_STATUSES, type TranscriptStatus } from '../../model/status.js';
-import { checkFilename, normalizeSequencer, nowIso, toIso } from '../common.js';
+import { checkFilename, checkUpload, normalizeSequencer, nowIso, toIso } from '../common.js';
 import type { AudioRecord, SetStatusInput, UpdateTranscriptInput, UpsertAudioInput } from '../store.js';
 import type { DynamoContext } from './context.js';
 import { isConditionalCheckFailed } from './errors.js';
@@ -25,17 +25,6 @@ export async function getAudioFile(ctx: DynamoContext, filename: string): Promis
   return data ? toAudioRecord(data) : undefined;
 }
 
-function checkUpsert(input: UpsertAudioInput): void {
-  checkFilename(input.filename);
-  if (!Number.isSafeInteger(input.size) || input.size < 0) {
-    throw new ValidationError(`Invalid size ${input.size}: expected a whole number of bytes ≥ 0.`);
-  }
-  const d = input.duration;
-  if (d !== undefined && d !== null && (!Number.isFinite(d) || d < 0)) {
-    throw new ValidationError(`Invalid duration ${d}: expected seconds ≥ 0, or null when unknown.`);
-  }
-}
-
 /**
  * Records an upload with ONE conditional UpdateItem (ReturnValues ALL_OLD): creates the row as
  * pending, or resets it to pending for a newer sequencer, keeping created_at (if_not_exists).
@@ -43,11 +32,7 @@ function checkUpsert(input: UpsertAudioInput): void {
  * sequencer) costs one follow-up read, on that path only.
  */
 export async function upsertAudioFile(ctx: DynamoContext, input: UpsertAudioInput): Promise<AudioRecord> {
-  checkUpsert(input);
-  const { filename, size } = input;
-  const duration = input.duration == null ? null : Math.round(input.duration);
-  const etag = input.etag ?? null;
-  const sequencer = normalizeSequencer(input.sequencer);
+  const { filename, size, duration, etag, sequencer } = checkUpload(input);
   const now = nowIso();
   let op = ctx.audio
     .upsert({

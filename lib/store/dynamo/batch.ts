@@ -7,7 +7,7 @@ type Item = Record<string, NativeAttributeValue>;
 export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 /** DynamoDB's BatchWriteItem limit. */
-export const BATCH_WRITE_SIZE = 25;
+const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
 const MAX_ATTEMPTS = 8;
 const PARALLEL_BATCHES = 4;

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { audioEntity } from '../../model/audio.js';
-import { counterEntity } from '../../model/counter.js';
-import { suffixEntity } from '../../model/search.js';
-import { loginFailureEntity } from '../../model/throttle.js';
-import { userEntity } from '../../model/user.js';
+import { type AudioEntity, audioEntity } from '../../model/audio.js';
+import { type CounterEntity, counterEntity } from '../../model/counter.js';
+import { type SuffixEntity, suffixEntity } from '../../model/search.js';
+import { type LoginFailureEntity, loginFailureEntity } from '../../model/throttle.js';
+import { type UserEntity, userEntity } from '../../model/user.js';
 import { mapDynamoError, type Target } from './errors.js';
 
 /** What every part of the DynamoDB adapter shares: entities, clients and the error mapper. */
@@ -13,11 +13,11 @@ export interface DynamoContext {
   client: DynamoDBClient;
   /** For the few requests ElectroDB does not send itself (pages, counts, batches). */
   doc: DynamoDBDocumentClient;
-  user: ReturnType<typeof userEntity>;
-  audio: ReturnType<typeof audioEntity>;
-  suffix: ReturnType<typeof suffixEntity>;
-  counter: ReturnType<typeof counterEntity>;
-  loginFailure: ReturnType<typeof loginFailureEntity>;
+  user: UserEntity;
+  audio: AudioEntity;
+  suffix: SuffixEntity;
+  counter: CounterEntity;
+  loginFailure: LoginFailureEntity;
   /** Runs one store operation, mapping infrastructure failures to StoreUnavailableError. */
   guard<T>(operation: () => Promise<T>): Promise<T>;
 }

@@ -116,9 +116,9 @@ async function nextUserId(ctx: DynamoContext): Promise<number> {
 
 /**
  * Raises the user id counter to at least `minimum` (never lowers it): the migration calls it with
- * the largest user_id it finds, so new ids start above every legacy id.
+ * the largest user_id it finds, so new ids start above every legacy id. True if it was raised.
  */
-export async function raiseUserIdCounter(ctx: DynamoContext, minimum: number): Promise<void> {
+export async function raiseUserIdCounter(ctx: DynamoContext, minimum: number): Promise<boolean> {
   checkUserId(minimum);
   try {
     await ctx.counter
@@ -126,8 +126,10 @@ export async function raiseUserIdCounter(ctx: DynamoContext, minimum: number): P
       .set({ value: minimum })
       .where((a, { notExists, lt }) => `(${notExists(a.value)} OR ${lt(a.value, minimum)})`)
       .go();
+    return true;
   } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error; // already at or above the minimum
+    if (isConditionalCheckFailed(error)) return false; // already at or above the minimum
+    throw error;
   }
 }
 

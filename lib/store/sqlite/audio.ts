@@ -7,7 +7,15 @@ import {
   TRANSCRIPT_STATUSES,
   type TranscriptStatus,
 } from '../../model/status.js';
-import { checkFilename, decodeCursor, encodeCursor, normalizeSequencer, nowIso, pageLimit } from '../common.js';
+import {
+  checkFilename,
+  checkUpload,
+  decodeCursor,
+  encodeCursor,
+  normalizeSequencer,
+  nowIso,
+  pageLimit,
+} from '../common.js';
 import type {
   AudioRecord,
   Page,
@@ -64,32 +72,9 @@ export function pageOf(rows: AudioRow[], limit: number, cursorFor: (last: AudioR
 /** One file by its exact name (case kept). */
 export function getAudioFile(conn: Connection, filename: string): Promise<AudioRecord | undefined> {
   return conn.read(() => {
-    const row = typeof filename === 'string' ? findRow(conn, filename) : undefined;
+    const row = findRow(conn, checkFilename(filename));
     return row ? toAudio(row) : undefined;
   });
-}
-
-function checkUpload(input: UpsertAudioInput) {
-  const filename = checkFilename(input?.filename);
-  if (!Number.isSafeInteger(input.size) || input.size < 0) {
-    throw new ValidationError(`Invalid size ${input.size}: it must be a whole number of bytes, 0 or more.`);
-  }
-  const raw = input.duration;
-  if (raw !== undefined && raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0)) {
-    throw new ValidationError(`Invalid duration ${raw}: it must be a number of seconds, 0 or more, or null.`);
-  }
-  if (input.etag !== undefined && input.etag !== null && typeof input.etag !== 'string') {
-    throw new ValidationError('Invalid etag: it must be a string or null.');
-  }
-  // Durations are whole seconds on the wire (SPEC §1).
-  const duration = raw === undefined || raw === null ? null : Math.round(raw);
-  return {
-    filename,
-    size: input.size,
-    duration,
-    etag: input.etag ?? null,
-    sequencer: normalizeSequencer(input.sequencer),
-  };
 }
 
 /**
@@ -152,12 +137,6 @@ function transition(
   throw error;
 }
 
-function requireName(filename: unknown): void {
-  if (typeof filename !== 'string' || filename === '') {
-    throw new ValidationError('Invalid filename: it must be a non-empty string.');
-  }
-}
-
 function optionalText(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new ValidationError(`Invalid ${field}: it must be a string or null.`);
@@ -174,7 +153,7 @@ export async function updateTranscript(conn: Connection, input: UpdateTranscript
   const error = optionalText(input.error, 'error');
   const s3Key = optionalText(input.transcriptS3Key, 'transcriptS3Key');
   const sequencer = normalizeSequencer(input.sequencer);
-  requireName(input.filename);
+  checkFilename(input.filename);
   return conn.write(() => {
     const stamp = status === 'completed' ? 'transcribed_at = ?' : 'transcribed_at = transcribed_at';
     const assignments = `transcript = ?, transcript_status = ?, transcript_error = ?, transcript_s3_key = ?, ${stamp}`;
@@ -193,7 +172,7 @@ export async function setTranscriptStatus(conn: Connection, input: SetStatusInpu
   }
   const error = optionalText(input.error, 'error');
   const sequencer = normalizeSequencer(input.sequencer);
-  requireName(input.filename);
+  checkFilename(input.filename);
   return conn.write(() => {
     if (status === 'pending') {
       const clear = `transcript_status = 'pending', transcript = NULL, transcript_error = NULL, transcribed_at = NULL, transcript_s3_key = NULL`;
@@ -215,7 +194,7 @@ export async function setTranscriptStatus(conn: Connection, input: SetStatusInpu
 /** Deletes the row (its search entries go with it, by trigger); NotFoundError if unknown. */
 export function deleteAudioFile(conn: Connection, filename: string): Promise<void> {
   return conn.write(() => {
-    const changes = conn.statement('DELETE FROM audio_files WHERE filename = ?').run(String(filename)).changes;
+    const changes = conn.statement('DELETE FROM audio_files WHERE filename = ?').run(checkFilename(filename)).changes;
     if (changes === 0) throw new NotFoundError(`Audio file "${filename}" not found.`);
   });
 }

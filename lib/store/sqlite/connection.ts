@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { AppError, StoreUnavailableError } from '../../errors.js';
 
 /** How long one statement waits for another connection's write lock before SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5_000;
+const BUSY_TIMEOUT_MS = 5_000;
 /** Extra attempts after a busy timeout ran out (a hot file under many processes). */
 const BUSY_RETRIES = 4;
 
@@ -38,18 +38,16 @@ export class Connection {
   /** Runs `work` in one BEGIN IMMEDIATE transaction; SQLITE_BUSY after the timeout is retried. */
   async write<T>(work: () => T): Promise<T> {
     const transaction = this.db.transaction(work);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.#guard(() => transaction.immediate());
-      } catch (error) {
-        if (!isBusy(error) || attempt >= BUSY_RETRIES) throw translateError(error, this.path);
-        await sleep(20 + Math.random() * 80 * (attempt + 1));
-      }
-    }
+    return this.#retrying(() => transaction.immediate());
   }
 
   /** Runs a read; WAL readers never wait for writers, so no transaction is needed for one query. */
   async read<T>(work: () => T): Promise<T> {
+    return this.#retrying(work);
+  }
+
+  /** Runs `work` on the open connection, retrying SQLITE_BUSY/LOCKED a few times with jitter. */
+  async #retrying<T>(work: () => T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return this.#guard(work);
@@ -141,8 +139,8 @@ export function openConnection(file: string): Connection {
   }
   let db: Database.Database | undefined;
   try {
+    // better-sqlite3's `timeout` is SQLite's busy timeout (no PRAGMA busy_timeout needed).
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // The first statement that reads the header: a file that is not a database fails here.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -7,7 +7,7 @@ import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
 import { loadConfig } from '../../../lib/config.js';
-import { matchRoute } from '../../../lib/http/router.js';
+import { matchRoute, servingRoute } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
 import { startDynalite } from '../../../lib/local/dynalite.js';
 import { apiFunctionHandlers } from '../../../lib/local/server.js';
@@ -170,11 +170,7 @@ export interface ApiResponse {
 
 /** Sends an event to the Lambda handler that serves its route (meta when no route matches). */
 export async function invoke(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
-  const found = matchRoute(routes, event.requestContext.http.method, event.rawPath);
-  const fn =
-    found.route?.fn ??
-    (found.allowed[0] ? matchRoute(routes, found.allowed[0], event.rawPath).route?.fn : undefined) ??
-    'meta';
+  const fn = servingRoute(routes, event.requestContext.http.method, event.rawPath)?.fn ?? 'meta';
   const handler = await apiFunctionHandlers[fn]();
   const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
   const raw = result.body ?? '';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../../lib/errors.js';
-import { compilePath, matchRoute, validate } from '../../../lib/http/router.js';
+import { compilePath, matchRoute, servingRoute, validate } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
 
 describe('router', () => {
@@ -20,6 +20,12 @@ describe('router', () => {
   it('reports the allowed methods of a path matched with another method', () => {
     expect(matchRoute(routes, 'PUT', '/api/admin/users/7')).toMatchObject({ allowed: ['PATCH', 'DELETE'] });
     expect(matchRoute(routes, 'GET', '/api/nowhere')).toMatchObject({ allowed: [] });
+  });
+
+  it('sends a known path with another method to the function serving that path, an unknown path nowhere', () => {
+    expect(servingRoute(routes, 'PUT', '/api/admin/users/7')?.fn).toBe('admin-users');
+    expect(servingRoute(routes, 'GET', '/api/audio/a.mp3')?.path).toBe('/api/audio/{filename}');
+    expect(servingRoute(routes, 'GET', '/api/nowhere')).toBeUndefined();
   });
 
   it('escapes literal characters of templates', () => {

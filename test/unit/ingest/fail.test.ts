@@ -43,6 +43,15 @@ describe('describeFailure', () => {
     expect(reason).toMatch(/temporary AWS error.*Lambda\.ServiceException: Rate exceeded.*Re-run/);
   });
 
+  it.each(['TransientIngestError', 'TranscribeThrottledError'])(
+    'names exhausted retries of %s as temporary',
+    (name) => {
+      expect(
+        describeFailure({ Error: name, Cause: lambdaCause(name, 'SlowDown: Please reduce your request rate') }),
+      ).toMatch(new RegExp(`^A temporary AWS error persisted after several retries \\(${name}: SlowDown`));
+    },
+  );
+
   it('names an unknown error and keeps its message, bounded in length', () => {
     const reason = describeFailure({ Error: 'TypeError', Cause: lambdaCause('TypeError', 'x'.repeat(5000)) });
     expect(reason).toMatch(/^The pipeline failed \(TypeError: x+/);

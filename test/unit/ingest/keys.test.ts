@@ -5,7 +5,6 @@ import {
   decodeS3Key,
   EXECUTION_NAME_MAX,
   executionName,
-  isLaterSequencer,
   mediaFormat,
   SUPPORTED_FORMATS,
   transcriptionJobName,
@@ -124,15 +123,5 @@ describe('mediaFormat', () => {
   it('rejects a key without extension and no usable content type', () => {
     expect(() => mediaFormat('notes', 'text/plain')).toThrow(/content type text\/plain/);
     expect(() => mediaFormat('notes')).toThrow(UnsupportedMediaError);
-  });
-});
-
-describe('isLaterSequencer', () => {
-  it('compares sequencers of one key after right-padding', () => {
-    expect(isLaterSequencer('0A1B2C3D4E5F678902', '0A1B2C3D4E5F678901')).toBe(true);
-    expect(isLaterSequencer('0A1B2C3D4E5F678901', '0A1B2C3D4E5F678902')).toBe(false);
-    // Shorter but larger prefix is later once padded; plain string length would say otherwise.
-    expect(isLaterSequencer('0A1C', '0A1B2C3D4E5F678901')).toBe(true);
-    expect(isLaterSequencer('0a1b', '0A1B0000')).toBe(false);
   });
 });

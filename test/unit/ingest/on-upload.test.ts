@@ -5,7 +5,6 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/on-upload.js';
 import { loadConfig } from '../../../lib/config.js';
-import { executionsOf } from '../../../lib/ingest/deps.js';
 import type { ExecutionStarter, StartExecutionRequest } from '../../../lib/ingest/ports.js';
 import { createDeps, setDeps } from '../../../lib/runtime.js';
 import { openSqliteStore } from '../../../lib/store/sqlite/index.js';
@@ -51,8 +50,14 @@ describe('functions/on-upload handler', () => {
     ]);
   });
 
-  it('asks for STATE_MACHINE_ARN when no starter is installed and none is configured', () => {
-    const bare = createDeps(loadConfig({ LOG_LEVEL: 'SILENT' }), { store });
-    expect(() => executionsOf(bare)).toThrow(/STATE_MACHINE_ARN: not set/);
+  it('asks for STATE_MACHINE_ARN when no starter is installed and none is configured', async () => {
+    const installed = setDeps(createDeps(loadConfig({ LOG_LEVEL: 'SILENT' }), { store }));
+    try {
+      await expect(handler(await fixture('s3-notification-put.json'), {} as Context)).rejects.toThrow(
+        /STATE_MACHINE_ARN: not set/,
+      );
+    } finally {
+      setDeps(installed);
+    }
   });
 });
