@@ -23,11 +23,6 @@ export function acknowledgeFindings(stack: IngestStack): void {
 
   for (const fn of functions) {
     ack(
-      fn,
-      'AwsSolutions-L1',
-      'Node.js 22 is pinned on purpose: the dependency versions (Middy 6, music-metadata 11, AWS SDK) are chosen to run on Node 20 locally and Node 22 on Lambda; Node 24 is a deliberate upgrade with its own test run.',
-    );
-    ack(
       fn.role,
       'AwsSolutions-IAM5[Resource::*]',
       'Active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions (the role tests pin that only X-Ray actions use *).',

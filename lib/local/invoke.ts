@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -110,8 +109,6 @@ async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const [name] = program.args as [string];
   const { event: source } = program.opts<{ event: string }>();
-  // The SDK warns about Node 20 on the first client; deployed functions run on Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Logs go to stderr so stdout is only the result, ready for `jq`.
   process.env.POWERTOOLS_DEV ??= 'true';
   for (const level of ['log', 'info', 'debug', 'warn'] as const) {

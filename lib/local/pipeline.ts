@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, loadConfig } from '../config.js';
 import { encodeS3EventKey } from '../ingest/events.js';

@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { pathToFileURL } from 'node:url';
 import { type AdminBootstrap, bootstrapAdmin } from '../auth/bootstrap.js';
 import { tokenService } from '../auth/context.js';
@@ -120,8 +119,6 @@ async function executionRoutes(history: ExecutionHistory, rawPath: string, query
 
 /** `npm start`: run until Ctrl-C / SIGTERM, then shut down cleanly. */
 async function main(): Promise<void> {
-  // The SDK warns about Node 20 on every client; the functions themselves run on Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stack = await startLocal();
   let stopping = false;
   const stop = (signal: string) => {

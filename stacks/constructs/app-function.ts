@@ -7,6 +7,7 @@ import { Architecture, type ParamsAndSecretsLayerVersion, Runtime, Tracing } fro
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { NODE_MAJOR } from '../node-version.js';
 import { ARGON2, stageNativePackage } from './native-package.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,10 +18,13 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
  * the argon2 loader) needs `require`, which the banner recreates.
  */
 export const BUNDLE = {
-  target: 'node22',
+  target: `node${NODE_MAJOR}`,
   format: 'esm',
   platform: 'node',
   minify: true,
+  // Minifying renames classes; the state machine's Retry/Catch and the API's error mapping match
+  // on `error.name`, which is the class name, so names must survive.
+  keepNames: true,
   sourcemap: true,
   sourcesContent: false,
   // Prefer the ESM build of dual packages: smaller and tree-shakeable.
@@ -29,6 +33,9 @@ export const BUNDLE = {
   /** Native addons are not bundled; their loader and binary are copied next to the bundle. */
   external: [ARGON2.loader],
 } as const;
+
+/** Lambda's runtime: the project's one Node major (test/infra/node-version.test.ts checks they agree). */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
 /** Lambda's CPU; the argon2 binary staged into bundles follows it. */
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
@@ -49,7 +56,7 @@ export interface AppFunctionProps {
 }
 
 /**
- * One way to build a function: Node 22 on arm64, ESM with the createRequire banner, minified with
+ * One way to build a function: Node 24 on arm64, ESM with the createRequire banner, minified with
  * source maps, X-Ray tracing, its own log group with retention, and its own role that starts with
  * nothing but writing to that log group. Callers add exactly the statements the function uses
  * with `allow()`.
@@ -87,7 +94,7 @@ export class AppFunction extends Construct {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -104,6 +111,7 @@ export class AppFunction extends Construct {
         format: OutputFormat.ESM,
         target: BUNDLE.target,
         minify: BUNDLE.minify,
+        keepNames: BUNDLE.keepNames,
         sourceMap: BUNDLE.sourcemap,
         sourcesContent: BUNDLE.sourcesContent,
         mainFields: [...BUNDLE.mainFields],

@@ -5,7 +5,6 @@
  * of one password verify. `npx tsx test/bench/api.bench.ts [--requests N] [--concurrency C]` runs it
  * alone; `npm run bench` runs it with the others.
  */
-import '../../lib/local/polyfills.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

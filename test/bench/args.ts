@@ -32,7 +32,6 @@ export function numberListFlag(argv: string[], flag: string, fallback: number[])
 /** Runs a benchmark module on its own (`npx tsx test/bench/x.bench.ts …`) when it is the entry point. */
 export function runIfMain(meta: ImportMeta, run: (args: BenchArgs) => Promise<void>): void {
   if (!process.argv[1] || meta.url !== pathToFileURL(process.argv[1]).href) return;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   run({ argv: process.argv.slice(2) }).then(
     () => process.exit(0),
     (error: unknown) => {

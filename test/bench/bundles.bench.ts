@@ -74,7 +74,6 @@ function productionNodeModulesBytes(): number {
 const ENV = {
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'eu-west-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   APP_ENV: 'aws',
   TRANSCRIBER: 'aws',
   DYNAMODB_TABLE: 'bench',

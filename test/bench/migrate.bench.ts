@@ -5,7 +5,6 @@
  * Also counts BatchWriteItem calls against the minimum (items / 25) and times an all-unchanged
  * re-run. Run alone: `npx tsx test/bench/migrate.bench.ts [--rows N]`.
  */
-import '../../lib/local/polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';

@@ -7,7 +7,6 @@
  *
  * `npx tsx test/bench/pipeline.bench.ts [--uploads N]` or `npm run bench -- --only pipeline`.
  */
-import '../../lib/local/polyfills.js';
 import { execFileSync } from 'node:child_process';
 import {
   closeSync,

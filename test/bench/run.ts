@@ -3,10 +3,7 @@
  * prints its own table of measurements with ratios against a baseline from the same run, and
  * reads its own flags (`--rows 20000,100000` for store and migrate, `--uploads`, `--runs`, …).
  */
-import '../../lib/local/polyfills.js';
 import type { BenchArgs } from './args.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const BENCHES = ['store', 'api', 'pipeline', 'bundles', 'migrate'] as const;
 

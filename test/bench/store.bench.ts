@@ -4,7 +4,6 @@
  * latency medians of both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000` runs it alone; `npm run bench`
  * runs it with the others.
  */
-import '../../lib/local/polyfills.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

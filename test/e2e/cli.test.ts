@@ -21,7 +21,6 @@ async function cli(script: string, args: string[], stdin?: string) {
       ...process.env,
       DATA_DIR: dataDir,
       LOG_LEVEL: 'WARN',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     timeout: 60_000,
   });

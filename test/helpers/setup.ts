@@ -1,4 +1,10 @@
-import '../../lib/local/polyfills.js';
+import { NODE_MAJOR } from '../../stacks/node-version.js';
 
-// The AWS SDK warns on every client creation under Node 20; the functions target Node 22.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The project runs on the Node major the Lambdas run (the `node` package puts it first on the
+// PATH of every npm script); a run on another major tests something AWS does not run.
+const major = Number(process.versions.node.split('.')[0]);
+if (major !== NODE_MAJOR) {
+  throw new Error(
+    `Tests run on Node ${process.versions.node}, but the functions run on Node ${NODE_MAJOR}: run them with \`npm test\` (which uses the project's own Node ${NODE_MAJOR}), not with the machine's node.`,
+  );
+}

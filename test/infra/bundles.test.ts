@@ -112,7 +112,6 @@ describe('function bundles', () => {
         env: {
           PATH: process.env.PATH,
           AWS_REGION: 'eu-west-1',
-          AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
           ...bundle.environment,
           NODE_OPTIONS: '',
         },

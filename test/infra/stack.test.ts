@@ -216,12 +216,12 @@ describe('state machine', () => {
 describe('functions', () => {
   const functions = (s: Synthesized) => resourcesOf(s.json, 'AWS::Lambda::Function').map(([, r]) => r.Properties!);
 
-  it('all run Node 22 on arm64 with tracing, source maps and their own log group', () => {
+  it('all run Node 24 on arm64 with tracing, source maps and their own log group', () => {
     const all = functions(dev);
     expect(all).toHaveLength(10);
     for (const fn of all) {
       expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
