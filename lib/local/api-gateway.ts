@@ -80,6 +80,7 @@ export function gatewayEvent(
   const cookies: string[] = [];
   for (const [rawName, value] of request.headers) {
     const name = rawName.toLowerCase();
+    if (HOP_BY_HOP.has(name)) continue;
     // Cookie headers become the `cookies` array, one entry per cookie; they are not a header.
     if (name === 'cookie') {
       cookies.push(
@@ -139,6 +140,9 @@ export function gatewayEvent(
     isBase64Encoded: !text,
   };
 }
+
+/** Connection-level headers a proxy does not forward (RFC 9110, section 7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
 
 /** `/path?query` → [path, query]; the first `?` of the target separates them, as sent. */
 export function splitTarget(target: string): [string, string] {
