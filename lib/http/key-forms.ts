@@ -18,12 +18,17 @@ export const KEY_PARAM = 'filename';
 
 const KEY_SEGMENT = `/{${KEY_PARAM}}`;
 
+/** A per-file template without its `{filename}` segment: where its key form answers. */
+export function keyFormPath(path: string): string {
+  return path.replace(KEY_SEGMENT, '') || '/';
+}
+
 /** The key form of a route, or undefined when its path has no `{filename}` segment. */
 export function keyFormOf(route: Route): Route | undefined {
   if (route.keyParam || !route.path.includes(KEY_SEGMENT)) return undefined;
   return {
     ...route,
-    path: route.path.replace(KEY_SEGMENT, '') || '/',
+    path: keyFormPath(route.path),
     keyParam: KEY_PARAM,
     summary: `${route.summary} The key in the query (?${KEY_PARAM}=), for any name.`,
   };

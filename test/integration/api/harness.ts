@@ -7,12 +7,12 @@ import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
 import { loadConfig } from '../../../lib/config.js';
-import type { ApiFunction } from '../../../lib/http/route.js';
+import type { ApiFunction, Route } from '../../../lib/http/route.js';
 import { routeMatcher } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
 import { decodeGatewayPath, gatewayEvent, gatewayRequest, splitTarget } from '../../../lib/local/api-gateway.js';
 import { startDynalite } from '../../../lib/local/dynalite.js';
-import { apiFunctionHandlers } from '../../../lib/local/server.js';
+import { type ApiHandler, apiFunctionHandlers } from '../../../lib/local/server.js';
 import { createTable } from '../../../lib/model/table.js';
 import { createDeps, type Deps, setDeps } from '../../../lib/runtime.js';
 import { createDynamoStore } from '../../../lib/store/dynamo.js';
@@ -155,6 +155,8 @@ export interface ApiResponse {
   // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected field by field
   body: any;
   raw: string;
+  /** The body's bytes (decoded when the result was base64). */
+  bytes?: Buffer;
   headers: Record<string, string>;
   cookies: string[];
   /** Set when API Gateway answered and no function ran. */
@@ -173,9 +175,8 @@ export async function invoke(event: APIGatewayProxyEventV2, fn?: ApiFunction): P
 
 /** A handler's result as a client reads it: header names lower-cased, the body parsed as JSON if it is. */
 export function toApiResponse(result: APIGatewayProxyStructuredResultV2): ApiResponse {
-  const raw = result.isBase64Encoded
-    ? Buffer.from(result.body ?? '', 'base64').toString('latin1')
-    : (result.body ?? '');
+  const bytes = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  const raw = result.isBase64Encoded ? bytes.toString('latin1') : (result.body ?? '');
   const headers = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
   );
@@ -183,6 +184,7 @@ export function toApiResponse(result: APIGatewayProxyStructuredResultV2): ApiRes
     status: result.statusCode ?? 200,
     body: raw && /json/.test(headers['content-type'] ?? '') ? JSON.parse(raw) : undefined,
     raw,
+    bytes,
     headers,
     cookies: result.cookies ?? [],
   };
@@ -192,11 +194,23 @@ export function toApiResponse(result: APIGatewayProxyStructuredResultV2): ApiRes
  * A request through API Gateway: its own answer (404 for no route, 400 for an undecodable path),
  * or the event it builds, invoked on the function that serves the route.
  */
-export async function call(method: string, target: string, options: EventOptions = {}): Promise<ApiResponse> {
-  const outcome = gatewayRequest(routes, clientRequest(method, target, options));
+export function call(method: string, target: string, options: EventOptions = {}): Promise<ApiResponse> {
+  return callThrough(routes, (route) => apiFunctionHandlers[route.fn](), method, target, options);
+}
+
+/** `call` for any route table and handler (framework tests with routes of their own). */
+export async function callThrough(
+  table: readonly Route[],
+  handlerOf: (route: Route) => Promise<ApiHandler> | ApiHandler,
+  method: string,
+  target: string,
+  options: EventOptions = {},
+): Promise<ApiResponse> {
+  const outcome = gatewayRequest(table, clientRequest(method, target, options));
   if (outcome.kind === 'answer') {
     const raw = JSON.stringify(outcome.body);
     return { status: outcome.status, body: outcome.body, raw, headers: {}, cookies: [], gateway: true };
   }
-  return invoke(outcome.event, outcome.route.fn);
+  const handler = await handlerOf(outcome.route);
+  return toApiResponse((await handler(outcome.event, lambdaContext)) as APIGatewayProxyStructuredResultV2);
 }
