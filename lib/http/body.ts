@@ -1,6 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import httpMultipartBodyParser from '@middy/http-multipart-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaError, ValidationError } from '../errors.js';
@@ -69,9 +68,14 @@ function jsonBody(): BodyMiddleware {
 }
 
 function multipartBody(): BodyMiddleware {
-  const parser = httpMultipartBodyParser({
-    busboy: { limits: { fileSize: MAX_MULTIPART_BODY_BYTES, files: 10, fields: 100 } },
-  }) as unknown as BodyMiddleware;
+  // Loaded on the first multipart request: no other route of a function pays for busboy at cold start.
+  let parser: Promise<BodyMiddleware> | undefined;
+  const load = async () => {
+    const { default: httpMultipartBodyParser } = await import('@middy/http-multipart-body-parser');
+    return httpMultipartBodyParser({
+      busboy: { limits: { fileSize: MAX_MULTIPART_BODY_BYTES, files: 10, fields: 100 } },
+    }) as unknown as BodyMiddleware;
+  };
   return {
     before: async (request: BodyRequest) => {
       if (noBody(request)) return;
@@ -82,7 +86,8 @@ function multipartBody(): BodyMiddleware {
             `(what a Lambda behind API Gateway can be sent). Upload larger files to a presigned URL from ${LARGE_UPLOAD_ROUTE}.`,
         );
       }
-      await parse(parser, request, {
+      parser ??= load();
+      await parse(await parser, request, {
         415: `Unsupported content type ${contentTypeOf(request.event)}: send the body as multipart/form-data with a boundary of letters, digits and "-".`,
         422: 'Invalid multipart/form-data body: send well-formed parts (a form with a file field).',
       });
