@@ -92,6 +92,35 @@ describe('filenames through the handlers, with the events API Gateway sends', ()
   );
 });
 
+describe('the key form’s query parameter', () => {
+  let h: Harness;
+  let token: string;
+  beforeAll(async () => {
+    ({ h, token } = await seeded());
+  });
+  afterAll(() => h.close());
+
+  it('is required, given once and decoded strictly: otherwise a 400 that says how to send it', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['/api/audio/transcript', /give the file's key, URL-encoded, as \?filename=/],
+      ['/api/audio/transcript?filename=', /give the file's key/],
+      ['/api/audio/transcript?filename=a.mp3&filename=b.mp3', /give it once \(it was given 2 times\)/],
+      [
+        '/api/audio/transcript?filename=a%E0%A4%A.mp3',
+        /malformed percent-encoding; encode the key with encodeURIComponent/,
+      ],
+    ];
+    for (const [target, detail] of cases) {
+      const res = await call('GET', target, { token });
+      expect(res.status, target).toBe(400);
+      expect(res.body.detail, target).toMatch(detail);
+    }
+    // A comma is part of a key, not a separator (queryStringParameters would join repeats with one).
+    await h.deps.store.upsertAudioFile({ filename: 'a,b.mp3', size: 1 });
+    expect((await call('GET', '/api/audio?filename=a%2Cb.mp3', { token })).body.filename).toBe('a,b.mp3');
+  });
+});
+
 describe('filenames through the local server (real HTTP)', () => {
   let h: Harness;
   let token: string;
