@@ -10,6 +10,16 @@ export class AppError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** The status under the name @middy/http-error-handler reads. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** Whether @middy/http-error-handler may show the message to the caller: never for a 5xx. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
 }
 
 /** Bad input: the message names the field or value and how to fix it. */
@@ -77,6 +87,11 @@ export class TooManyRequestsError extends AppError {
     readonly retryAfterSeconds: number,
   ) {
     super(message);
+  }
+
+  /** Response headers @middy/http-error-handler adds to the 429. */
+  get headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { apiHandler } from '../../lib/http/middleware.js';
 import { adminUserRoutes } from '../../lib/http/routes/admin-users.js';
+import { deps } from '../../lib/runtime.js';
 
 /** HTTP API: the routes of lib/http/routes/admin-users.ts. */
-export const handler = apiHandler(adminUserRoutes);
+export const handler = apiHandler(adminUserRoutes, deps);

@@ -1,5 +1,6 @@
 import { apiHandler } from '../../lib/http/middleware.js';
 import { audioRoutes } from '../../lib/http/routes/audio.js';
+import { deps } from '../../lib/runtime.js';
 
 /** HTTP API: the routes of lib/http/routes/audio.ts. */
-export const handler = apiHandler(audioRoutes);
+export const handler = apiHandler(audioRoutes, deps);

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseCookie } from 'cookie';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Store, UserRecord } from '../store/store.js';
 import type { TokenClaims, TokenService } from './tokens.js';
@@ -11,15 +12,8 @@ export function readToken(event: Pick<APIGatewayProxyEventV2, 'headers' | 'cooki
   const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   if (bearer) return bearer;
   // Payload v2 moves cookies out of the headers into `cookies`; accept the header too.
-  const pairs = event.cookies ?? (event.headers?.cookie ?? '').split(';');
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === SESSION_COOKIE) {
-      const value = pair.slice(at + 1).trim();
-      return value === '' ? undefined : value;
-    }
-  }
-  return undefined;
+  const header = event.cookies?.join('; ') ?? event.headers?.cookie ?? '';
+  return parseCookie(header)[SESSION_COOKIE] || undefined;
 }
 
 /** Verifies a token (no store access); UnauthorizedError when missing or invalid. */

@@ -1,17 +1,14 @@
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import {
-  AppError,
-  PayloadTooLargeError,
-  TooManyRequestsError,
-  UnsupportedMediaError,
-  ValidationError,
-} from '../errors.js';
-import { deps } from '../runtime.js';
-import { errorResponse } from './respond.js';
+import { AppError } from '../errors.js';
+import type { Deps } from '../runtime.js';
+import { detailBodies } from './respond.js';
 import type { Route } from './route.js';
-import { routeTo } from './router.js';
+import { routeHandler } from './router.js';
 
 /** The middleware stack shared by every API function (functions/api/*.ts), around its routes. */
 
@@ -19,103 +16,77 @@ type ApiRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResul
 type ApiMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 /**
- * The Lambda handler of an API function: its slice of the route table behind the shared stack
- * (Middy runs `onError` in reverse order, so the error mapping used last sees every error first).
+ * The Lambda handler of an API function: its slice of the route table (with the key forms of its
+ * per-file routes) behind the shared stack, with the dependencies `getDeps` returns. Middy runs
+ * `before` in order and `onError` in reverse, so: the error mapping used last sees every error
+ * first, then @middy/http-error-handler turns it into a response, then it gets its
+ * `{"detail"}` body and the security headers.
  */
-export function apiHandler(routes: readonly Route[]) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(requestLogging())
-    .use(jsonBody())
-    .use(errorMapping())
-    .handler(routeTo(routes));
+export function apiHandler(routes: readonly Route[], getDeps: () => Deps) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  // Observability goes here, outermost, so it sees every request and the final response: the
+  // Powertools middlewares (injectLambdaContext, captureLambdaHandler, logMetrics) of the
+  // composition root replace this request-id logging.
+  handler.use(requestLogging(getDeps));
+  return handler
+    .use(httpHeaderNormalizer())
+    .use(httpSecurityHeaders())
+    .use(detailBodies())
+    .use(httpErrorHandler({ logger: false, fallbackMessage: 'Internal server error' }))
+    .use(unexpectedErrors(getDeps))
+    .use(stagelessPath())
+    .handler(routeHandler(routes, getDeps));
 }
-
-/** Request bodies are small JSON documents; anything larger is refused before parsing. */
-export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Tags the logger with the Lambda request id so an error log can be found from a request. */
-function requestLogging(): ApiMiddleware {
+function requestLogging(getDeps: () => Deps): ApiMiddleware {
   return {
     before: (request: ApiRequest) => {
-      deps().logger.addContext(request.context);
+      getDeps().logger.addContext(request.context);
     },
   };
 }
 
 /**
- * Parses a JSON body with @middy/http-json-body-parser after checking its size (413) and content
- * type (415). Malformed JSON is a 400 (the parser says 415, but the media type was right; the
- * content was wrong). No body leaves `event.body` undefined for the route's schema to judge.
+ * Errors whose message the caller must not see (no HTTP status, or a 5xx) are logged with the
+ * request id for us; a store outage stays a 503 with a message that says only that. Everything
+ * else is left to @middy/http-error-handler, which answers 500 "Internal server error".
  */
-function jsonBody(maxBytes = MAX_BODY_BYTES): ApiMiddleware {
-  const parser = httpJsonBodyParser();
-  return {
-    before: async (request: ApiRequest) => {
-      const { body, isBase64Encoded } = request.event;
-      if (body === undefined || body === null || body === '') {
-        request.event.body = undefined;
-        return;
-      }
-      const bytes = isBase64Encoded ? Buffer.from(body, 'base64').byteLength : Buffer.byteLength(body, 'utf8');
-      if (bytes > maxBytes) {
-        throw new PayloadTooLargeError(`Request body is ${bytes} bytes; the limit is ${maxBytes} bytes.`);
-      }
-      const headers = request.event.headers ?? {};
-      const contentType = headers['content-type'] ?? headers['Content-Type'];
-      if (!contentType || !/^application\/(.+\+)?json\s*($|;)/i.test(contentType)) {
-        throw new UnsupportedMediaError(
-          `Unsupported content type ${JSON.stringify(contentType ?? '')}: send the body as JSON with Content-Type: application/json.`,
-        );
-      }
-      // The parser only accepts a lower-case media type; normalize so `Application/JSON` works too.
-      request.event.headers = { ...headers, 'content-type': contentType.toLowerCase() };
-      try {
-        await parser.before?.(request as never);
-      } catch {
-        throw new ValidationError('Invalid JSON in the request body: send a well-formed JSON object.');
-      }
-    },
-  };
-}
-
-/**
- * Turns every error into `{"detail": …}`: domain errors keep their status and message; Middy
- * HTTP errors keep theirs; anything else is a 500 that says nothing about its cause to the caller
- * and is logged (with the request id) for us.
- */
-function errorMapping(): ApiMiddleware {
+function unexpectedErrors(getDeps: () => Deps): ApiMiddleware {
   return {
     onError: (request: ApiRequest) => {
-      const error = request.error;
-      if (error instanceof AppError && error.status < 500) {
-        const headers =
-          error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
-        request.response = errorResponse(error.status, error.message, headers);
-        return;
-      }
-      const status = (error as { statusCode?: unknown } | null)?.statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
-        request.response = errorResponse(status, error?.message ?? 'Bad request');
-        return;
-      }
-      const logger = safeLogger();
-      logger?.error('Unhandled error in API request', {
+      const error = request.error as (Error & { statusCode?: unknown; expose?: unknown }) | null | undefined;
+      if (typeof error?.statusCode === 'number' && error.statusCode < 500 && error.expose !== false) return;
+      safeLogger(getDeps)?.error('Unhandled error in API request', {
         error,
         requestId: request.context?.awsRequestId,
         path: request.event?.rawPath,
       });
       if (error instanceof AppError && error.status === 503) {
-        request.response = errorResponse(503, 'Service temporarily unavailable; try again shortly.');
-        return;
+        request.error = createError(503, 'Service temporarily unavailable; try again shortly.', { expose: true });
       }
-      request.response = errorResponse(500, 'Internal server error');
     },
   };
 }
 
-function safeLogger() {
+/**
+ * API Gateway puts a named stage's prefix in the path (`/prod/api/...`); the routes are
+ * stage-less. (No middy middleware strips it; the `$default` stage has none.)
+ */
+function stagelessPath(): ApiMiddleware {
+  return {
+    before: (request: ApiRequest) => {
+      const { http, stage } = request.event.requestContext;
+      if (stage && stage !== '$default' && http.path.startsWith(`/${stage}/`)) {
+        http.path = http.path.slice(stage.length + 1);
+      }
+    },
+  };
+}
+
+function safeLogger(getDeps: () => Deps) {
   try {
-    return deps().logger;
+    return getDeps().logger;
   } catch {
     return undefined;
   }

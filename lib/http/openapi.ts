@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filePart } from './body.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';
 import { detailSchema } from './schemas.js';
@@ -14,8 +15,8 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'Not allowed for this user.',
   404: 'Not found.',
   409: 'Conflicts with the current state.',
-  413: 'Body too large.',
-  415: 'Body is not JSON.',
+  413: 'Body too large (a JSON body over 16 KiB; an upload over what a Lambda can be sent: use POST /api/audio/upload-url).',
+  415: 'Body is not of the route’s media type (JSON, or multipart/form-data for uploads).',
   429: 'Too many failed logins; see Retry-After.',
   500: 'Unexpected error.',
 };
@@ -38,16 +39,52 @@ function parameters(route: Route) {
     const json = schemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
       const { description, ...rest } = property;
+      // A key form's key is a required query parameter (lib/http/key-forms.ts).
+      const keyInQuery = where === 'path' && route.keyParam === name;
       list.push({
         name,
-        in: where,
+        in: keyInQuery ? 'query' : where,
         required: where === 'path' || (json.required ?? []).includes(name),
-        ...(description ? { description } : {}),
+        description: keyInQuery
+          ? `The S3 object key, URL-encoded once (any name, with "/", "%", "?" or "#").`
+          : description,
         schema: rest,
       });
+      if (!list.at(-1)?.description) delete list.at(-1)?.description;
     }
   }
   return list;
+}
+
+/** The request body: JSON, or multipart/form-data with file parts as binary strings. */
+function requestBody(route: Route) {
+  if (!route.body) return {};
+  if (route.bodyType === 'multipart') {
+    const schema = z.toJSONSchema(route.body, {
+      io: 'input',
+      unrepresentable: 'any',
+      target: 'draft-2020-12',
+      override: ({ zodSchema, jsonSchema }) => {
+        if (zodSchema !== filePart) return;
+        for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+        Object.assign(jsonSchema, { type: 'string', format: 'binary', description: 'A file.' });
+      },
+    }) as JsonSchema;
+    delete schema.$schema;
+    return { requestBody: { required: true, content: { 'multipart/form-data': { schema } } } };
+  }
+  return {
+    requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } },
+  };
+}
+
+/** The success response: JSON by default, a body of the route's own type, or none (HEAD, a redirect). */
+function successResponse(route: Route) {
+  if (route.method === 'HEAD' || route.content === null) return { description: 'Success (no body)' };
+  if (route.content) {
+    return { description: 'Success', content: { [route.content]: { schema: { type: 'string', format: 'binary' } } } };
+  }
+  return { description: 'Success', content: { 'application/json': { schema: schemaOf(route.response, 'output') } } };
 }
 
 function operation(route: Route) {
@@ -57,12 +94,7 @@ function operation(route: Route) {
   if (route.params || route.query) statuses.add(400);
   if (route.auth === 'user' || route.auth === 'admin') statuses.add(401);
   if (route.auth === 'admin') statuses.add(403);
-  const responses: Record<string, unknown> = {
-    [success]: {
-      description: 'Success',
-      content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
-    },
-  };
+  const responses: Record<string, unknown> = { [success]: successResponse(route) };
   for (const status of [...statuses].sort()) {
     responses[String(status)] = {
       description: ERROR_TEXT[status] ?? 'Error',
@@ -76,9 +108,7 @@ function operation(route: Route) {
     ...(route.auth === 'user' || route.auth === 'admin' ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
     ...(route.auth === 'public' ? { security: [] } : {}),
     parameters: parameters(route),
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
-      : {}),
+    ...requestBody(route),
     responses,
   };
 }

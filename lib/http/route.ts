@@ -26,11 +26,26 @@ export interface RouteRequest<P, Q, B, U> {
 
 export interface RouteResult {
   status?: number;
+  /** Sent as JSON (unless `content` is given). */
   body?: unknown;
+  /**
+   * A body that is not JSON: text or bytes with their own media type; `null` for no body at all
+   * (a 302 with its `Location`, a 204).
+   */
+  content?: { type: string; data: string | Uint8Array } | null;
   /** `Set-Cookie` values. */
   cookies?: string[];
   headers?: Record<string, string>;
 }
+
+/** The methods a route can have; API Gateway routes HEAD on its own, never as part of GET. */
+export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+/**
+ * How the body is read: a JSON document (small, see MAX_JSON_BODY_BYTES) or multipart/form-data
+ * (file parts as Buffers, fields as strings, up to what a Lambda behind API Gateway can take).
+ */
+export type BodyType = 'json' | 'multipart';
 
 export interface RouteDoc {
   summary: string;
@@ -38,6 +53,8 @@ export interface RouteDoc {
   /** Success status (default 200). */
   status?: number;
   response: z.ZodType;
+  /** The success body's media type when it is not JSON; `null` when there is none (a redirect). */
+  content?: string | null;
   /** Error statuses the route can answer with, besides 401/403 implied by its auth level. */
   errors?: number[];
 }
@@ -50,14 +67,21 @@ export type UserOf<A extends AuthLevel> = A extends 'public'
 
 export interface RouteSpec<A extends AuthLevel, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
   extends RouteDoc {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  method: RouteMethod;
   /** Path template with `{name}` parameters, e.g. `/api/audio/{filename}`. */
   path: string;
+  /**
+   * Set on the key form of a per-file route (lib/http/key-forms.ts): this path parameter comes
+   * from the query string instead of the path.
+   */
+  keyParam?: string;
   fn: ApiFunction;
   auth: A;
   params?: P;
   query?: Q;
   body?: B;
+  /** How `body` is read (default `json`). */
+  bodyType?: BodyType;
   handle(request: RouteRequest<z.output<P>, z.output<Q>, z.output<B>, UserOf<A>>): Promise<RouteResult>;
 }
 

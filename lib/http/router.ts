@@ -1,105 +1,91 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { tokenService } from '../auth/context.js';
 import { loadSessionUser, readToken, verifyToken } from '../auth/session.js';
 import { UnauthorizedError, ValidationError } from '../errors.js';
-import { deps as currentDeps, type Deps } from '../runtime.js';
+import type { Deps } from '../runtime.js';
 import type { UserRecord } from '../store/store.js';
-import { errorResponse, jsonResponse } from './respond.js';
+import { bodyParser } from './body.js';
+import { withKeyForms } from './key-forms.js';
+import { routeResponse } from './respond.js';
 import type { Route } from './route.js';
 
 /**
- * Dispatches an API Gateway v2 event to a route of the table by method and *raw* path, so an
- * encoded `/` (`%2F`) inside a filename stays inside its segment; each parameter is decoded
- * once, here. Then: token check (crypto only) → validation → user lookup → handler. Validation
- * comes before any store access, so a bad filename never reaches the store.
+ * Dispatch with @middy/http-router, which matches `requestContext.http.path` (the path API
+ * Gateway already decoded and routed on) and keeps the `pathParameters` API Gateway sends: no
+ * parameter is decoded here, so none is decoded twice. Each route is its own Middy handler with
+ * the body parser of its body type. Then: token check (crypto only) → validation → user lookup →
+ * handler. Validation comes before any store access, so a bad filename never reaches the store.
  */
 
-interface CompiledRoute {
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A match of the route table: the route and the path parameters of the path. */
+export interface RouteMatch {
   route: Route;
-  pattern: RegExp;
-  names: string[];
-}
-
-/** Compiles a path template (`/api/audio/{filename}/transcript`) to a matcher. */
-export function compilePath(path: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const name = segment.match(/^\{(\w+)\}$/)?.[1];
-      if (!name) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(name);
-      return '([^/]+)';
-    })
-    .join('/');
-  return { pattern: new RegExp(`^${source}/?$`), names };
-}
-
-/** Finds the route for a method and raw path; `allowed` lists methods when only the path matched. */
-export function matchRoute(
-  routes: readonly Route[],
-  method: string,
-  rawPath: string,
-): { route?: Route; rawParams: Record<string, string>; allowed: string[] } {
-  const allowed: string[] = [];
-  for (const { route, pattern, names } of compiled(routes)) {
-    const match = pattern.exec(rawPath);
-    if (!match) continue;
-    if (route.method !== method) {
-      allowed.push(route.method);
-      continue;
-    }
-    const rawParams: Record<string, string> = {};
-    names.forEach((name, index) => {
-      rawParams[name] = match[index + 1]!;
-    });
-    return { route, rawParams, allowed: [] };
-  }
-  return { rawParams: {}, allowed };
+  params: Record<string, string>;
 }
 
 /**
- * The route whose function receives a request: the method's own route, else (a known path with
- * another method) a route of that path, whose router then answers 405.
+ * A matcher over a route table, by method and (decoded) path, with @middy/http-router's rules:
+ * static paths before templates, a `{param}` never spans a `/`.
  */
-export function servingRoute(routes: readonly Route[], method: string, rawPath: string): Route | undefined {
-  const found = matchRoute(routes, method, rawPath);
-  const other = found.allowed[0];
-  return found.route ?? (other ? matchRoute(routes, other, rawPath).route : undefined);
+export function routeMatcher(routes: readonly Route[]): Matcher {
+  const cached = matchers.get(routes);
+  if (cached) return cached;
+  const router = httpRouterHandler({
+    routes: routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      handler: ((event: APIGatewayProxyEventV2) => ({ route, params: { ...event.pathParameters } })) as never,
+    })),
+    notFoundResponse: () => undefined,
+  }) as unknown as (event: unknown) => RouteMatch | undefined;
+  const match: Matcher = (method, path) =>
+    router({ version: '2.0', requestContext: { http: { method: method.toUpperCase(), path } }, pathParameters: {} });
+  matchers.set(routes, match);
+  return match;
 }
 
-const cache = new WeakMap<readonly Route[], CompiledRoute[]>();
-function compiled(routes: readonly Route[]): CompiledRoute[] {
-  let list = cache.get(routes);
-  if (!list) {
-    list = routes.map((route) => ({ route, ...compilePath(route.path) }));
-    cache.set(routes, list);
-  }
-  return list;
+type Matcher = (method: string, path: string) => RouteMatch | undefined;
+const matchers = new WeakMap<readonly Route[], Matcher>();
+
+/** The methods the table has for a path (for a 405's `Allow`). */
+export function allowedMethods(routes: readonly Route[], path: string): string[] {
+  const match = routeMatcher(routes);
+  return [...new Set(routes.map((route) => route.method))].filter((method) => match(method, path));
 }
 
-/** The Lambda handler body for a set of routes (errors are left to the error middleware). */
-export function routeTo(routes: readonly Route[]) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const method = event.requestContext.http.method.toUpperCase();
-    const found = matchRoute(routes, method, stripStage(event));
-    if (!found.route) {
-      if (found.allowed.length > 0) {
-        return errorResponse(405, `Method ${method} not allowed; use ${found.allowed.join(', ')}.`, {
-          allow: found.allowed.join(', '),
-        });
-      }
-      return errorResponse(404, 'Not Found');
-    }
-    return runRoute(found.route, found.rawParams, event, currentDeps());
-  };
+/**
+ * The Lambda handler body for a set of routes (and their key forms); errors are left to the error
+ * middleware. `getDeps` is asked once per request.
+ */
+export function routeHandler(routes: readonly Route[], getDeps: () => Deps): Handler {
+  const table = withKeyForms(routes);
+  return httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    routes: table.map((route) => ({ method: route.method, path: route.path, handler: routeFunction(route, getDeps) })),
+    notFoundResponse: ({ method, path }) => {
+      const allowed = allowedMethods(table, path);
+      if (allowed.length === 0) throw createError(404, 'Not Found');
+      throw Object.assign(createError(405, `Method ${method} not allowed; use ${allowed.join(', ')}.`), {
+        headers: { Allow: allowed.join(', ') },
+      });
+    },
+  }) as unknown as Handler;
 }
 
-/** Runs one route: auth, validation, handler, JSON response. */
+function routeFunction(route: Route, getDeps: () => Deps) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  if (route.body) handler.use(bodyParser(route.bodyType ?? 'json'));
+  return handler.handler((event) => runRoute(route, event, getDeps()));
+}
+
+/** Runs one route: auth, validation, handler, response. */
 export async function runRoute(
   route: Route,
-  rawParams: Record<string, string>,
   event: APIGatewayProxyEventV2,
   deps: Deps,
 ): Promise<APIGatewayProxyStructuredResultV2> {
@@ -111,8 +97,15 @@ export async function runRoute(
     claims = await verifyToken(token, await tokenService(deps)).catch(() => undefined);
   }
 
-  const params = validate('path', route.params, decodeParams(rawParams));
-  const query = validate('query', route.query, event.queryStringParameters ?? {});
+  const queryParameters = { ...event.queryStringParameters };
+  let params: unknown;
+  if (route.keyParam) {
+    params = validate('query', route.params, { [route.keyParam]: keyFromQuery(event.rawQueryString, route.keyParam) });
+    delete queryParameters[route.keyParam];
+  } else {
+    params = validate('path', route.params, event.pathParameters ?? {});
+  }
+  const query = validate('query', route.query, queryParameters);
   const body = validate('body', route.body, event.body);
 
   let user: UserRecord | undefined;
@@ -126,24 +119,35 @@ export async function runRoute(
   }
 
   const result = await route.handle({ params, query, body, user, deps, event });
-  return jsonResponse(result.status ?? route.status ?? 200, result.body ?? null, {
-    ...(result.cookies ? { cookies: result.cookies } : {}),
-    ...(result.headers ? { headers: result.headers } : {}),
-  });
+  return routeResponse(result, result.status ?? route.status ?? 200, event.requestContext.http.method.toUpperCase());
 }
 
-function decodeParams(raw: Record<string, string>): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    try {
-      decoded[name] = decodeURIComponent(value);
-    } catch {
-      throw new ValidationError(
-        `Invalid path parameter ${name}: malformed percent-encoding; encode it with encodeURIComponent.`,
-      );
-    }
+/**
+ * The key of a key-form request, from the raw query string, decoded exactly once here: one
+ * `filename=` only (`queryStringParameters` would join repeats with commas, and a comma can be in
+ * a key), and strict percent-decoding (URLSearchParams would turn a malformed escape into U+FFFD,
+ * naming another file).
+ */
+function keyFromQuery(rawQueryString: string | undefined, name: string): string {
+  const values = (rawQueryString ?? '')
+    .split('&')
+    .filter((pair) => pair.split('=', 1)[0] === name)
+    .map((pair) => pair.slice(name.length + 1));
+  if (values.length > 1) {
+    throw new ValidationError(`Invalid request: query.${name}: give it once (it was given ${values.length} times).`);
   }
-  return decoded;
+  if (!values[0]) {
+    throw new ValidationError(
+      `Invalid request: query.${name}: give the file's key, URL-encoded, as ?${name}=… (e.g. encodeURIComponent(key)).`,
+    );
+  }
+  try {
+    return decodeURIComponent(values[0].replace(/\+/g, ' '));
+  } catch {
+    throw new ValidationError(
+      `Invalid request: query.${name}: malformed percent-encoding; encode the key with encodeURIComponent.`,
+    );
+  }
 }
 
 /** Parses a part of the request with its schema; the 400 names the part and field. */
@@ -158,12 +162,4 @@ export function validate(part: 'path' | 'query' | 'body', schema: z.ZodType | un
     return `${where}: ${message}`;
   });
   throw new ValidationError(`Invalid request: ${details.join('; ')}`);
-}
-
-/** The path without a named stage prefix (`/prod/api/...` → `/api/...`). */
-function stripStage(event: APIGatewayProxyEventV2): string {
-  const path = event.rawPath || event.requestContext.http.path;
-  const stage = event.requestContext.stage;
-  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) return path.slice(stage.length + 1);
-  return path;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -8,13 +7,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { ApiFunction, Route } from '../http/route.js';
-import { servingRoute } from '../http/router.js';
+import { gatewayRequest, splitTarget } from './api-gateway.js';
 import { lambdaContext } from './lambda.js';
 
 /**
- * The local HTTP front door: what API Gateway does in AWS. Each request becomes an HTTP API
- * payload v2 event and goes to the same exported handler that the Lambda runs; the structured
- * result is written back (status, headers, one Set-Cookie per cookie, base64 bodies decoded).
+ * The local HTTP front door: what API Gateway does in AWS (lib/local/api-gateway.ts). Each request
+ * is routed on its decoded path and becomes the HTTP API payload v2 event API Gateway would send,
+ * to the same exported handler that the Lambda runs; API Gateway's own answers (404 for no route,
+ * 400 for an undecodable path, 413 for a body over its 10 MB or an event over Lambda's 6 MB) are
+ * given here. The structured result is written back (status, headers, one Set-Cookie per cookie,
+ * base64 bodies decoded).
  */
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -25,7 +27,7 @@ export interface ApiServerOptions {
   handlers: Record<ApiFunction, () => Promise<ApiHandler>>;
   port?: number;
   host?: string;
-  /** API Gateway refuses payloads over 10 MB; the functions enforce their own smaller limit. */
+  /** API Gateway refuses payloads over 10 MB; Lambda refuses events over 6 MB; the functions have their own limits. */
   maxPayloadBytes?: number;
   /**
    * Local-only GET endpoints under `/local/` (no AWS counterpart), e.g. the execution history.
@@ -60,23 +62,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    // The raw path, as API Gateway's rawPath: WHATWG URL parsing would resolve `..` and `%2e%2e`.
-    const rawUrl = request.url ?? '/';
-    const queryAt = rawUrl.indexOf('?');
-    const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    // The target as sent: WHATWG URL parsing would resolve `..` and `%2e%2e`, API Gateway does not.
+    const target = request.url ?? '/';
+    const [rawPath, rawQuery] = splitTarget(target);
     const method = (request.method ?? 'GET').toUpperCase();
     if (options.local && method === 'GET' && rawPath.startsWith('/local/')) {
-      const local = await options.local(rawPath, new URLSearchParams(rawUrl.slice(rawPath.length + 1)));
+      const local = await options.local(rawPath, new URLSearchParams(rawQuery));
       if (local) return writeJson(response, local.status, local.body);
     }
     const body = await readBody(request, maxPayload);
     if (body === 'too-large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
-    // API Gateway answers unknown paths itself; a known path with another method goes to the
-    // function serving that path, whose router answers 405.
-    const route = servingRoute(options.routes, method, rawPath);
-    if (!route) return writeJson(response, 404, { message: 'Not Found' });
-    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
-    const event = toEvent(request, rawPath, rawQuery, method, body, route);
+    const outcome = gatewayRequest(options.routes, {
+      method,
+      target,
+      headers: headerPairs(request.rawHeaders),
+      body,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${request.httpVersion}`,
+      port: request.socket.localPort ?? 0,
+      scheme: 'http',
+    });
+    if (outcome.kind === 'answer') return writeJson(response, outcome.status, outcome.body);
+    const { route, event } = outcome;
     const handler = await options.handlers[route.fn]();
     const result = await handler(
       event,
@@ -118,63 +125,11 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-const TEXT_TYPES = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
-
-/** The payload v2 event API Gateway would send for this request. */
-export function toEvent(
-  request: IncomingMessage,
-  rawPath: string,
-  rawQueryString: string,
-  method: string,
-  body: Buffer,
-  route: Route,
-): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  let cookies: string[] | undefined;
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    if (name === 'cookie') {
-      cookies = (Array.isArray(value) ? value.join('; ') : value).split(/;\s*/).filter(Boolean);
-      continue;
-    }
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString))
-    query[name] = name in query ? `${query[name]},${value}` : value;
-  const now = new Date();
-  const requestId = randomUUID();
-  const isText = body.byteLength === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
-  return {
-    version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
-    rawPath,
-    rawQueryString,
-    ...(cookies ? { cookies } : {}),
-    headers,
-    ...(rawQueryString ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-      http: {
-        method,
-        path: rawPath,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: `${route.method} ${route.path}`,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.byteLength > 0
-      ? { body: isText ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !isText }
-      : { isBase64Encoded: false }),
-  };
+/** Node's `rawHeaders` ([name, value, name, value, …]) as pairs, repeats kept as sent. */
+function headerPairs(raw: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2): void {

@@ -51,7 +51,7 @@ describe.each(['sqlite', 'dynamodb'] as const)('API on the %s store', (backend) 
       'Morning News.mp3',
       'evening news.wav',
     ]);
-    const one = await call('GET', `/api/audio/${enc('albums/a+b (1).mp3')}`, { token });
+    const one = await call('GET', `/api/audio?filename=${enc('albums/a+b (1).mp3')}`, { token });
     expect(one.body).toMatchObject({ filename: 'albums/a+b (1).mp3', size: 10, transcript_status: 'pending' });
     expect((await call('GET', `/api/audio/${enc('missing.mp3')}`, { token })).status).toBe(404);
 

@@ -7,10 +7,12 @@ import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
 import { loadConfig } from '../../../lib/config.js';
-import { matchRoute, servingRoute } from '../../../lib/http/router.js';
+import type { ApiFunction, Route } from '../../../lib/http/route.js';
+import { routeMatcher } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
+import { decodeGatewayPath, gatewayEvent, gatewayRequest, splitTarget } from '../../../lib/local/api-gateway.js';
 import { startDynalite } from '../../../lib/local/dynalite.js';
-import { apiFunctionHandlers } from '../../../lib/local/server.js';
+import { type ApiHandler, apiFunctionHandlers } from '../../../lib/local/server.js';
 import { createTable } from '../../../lib/model/table.js';
 import { createDeps, type Deps, setDeps } from '../../../lib/runtime.js';
 import { createDynamoStore } from '../../../lib/store/dynamo.js';
@@ -19,8 +21,9 @@ import type { Store, UserRecord } from '../../../lib/store/store.js';
 
 /**
  * Test harness for the API: a real SQLite store in a temp dir, deps installed with setDeps, and
- * API Gateway payload v2 events sent to the exported Lambda handlers (the one serving each route,
- * as the local server and the CDK stack route them).
+ * requests turned into payload v2 events exactly as an API Gateway HTTP API builds them
+ * (lib/local/api-gateway.ts: decoded path, routeKey, pathParameters, cookies, base64 bodies), sent
+ * to the exported Lambda handler serving each route, as the local server and the CDK stack route them.
  */
 
 export const JWT_SECRET = `${'k'.repeat(16)}0123456789abcdef-test-key`;
@@ -96,52 +99,40 @@ export async function createHarness(
 }
 
 export interface EventOptions {
-  /** JSON-encoded unless a string. */
+  /** JSON-encoded unless a string or a Buffer. */
   body?: unknown;
   headers?: Record<string, string>;
   cookies?: string[];
   token?: string;
 }
 
-/** An HTTP API payload v2 event as API Gateway sends it (`path` may carry a query string). */
-export function apiEvent(method: string, path: string, options: EventOptions = {}): APIGatewayProxyEventV2 {
-  const [rawPath = '/', rawQueryString = ''] = path.split('?', 2);
+/** The request a client sends: `target` is the path (percent-encoded, as sent) and query. */
+function clientRequest(method: string, target: string, options: EventOptions) {
   const headers: Record<string, string> = { host: 'api.example.com', 'user-agent': 'vitest', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
+  if (options.cookies?.length) headers.cookie = options.cookies.join('; ');
+  let body: Buffer | undefined;
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    body = Buffer.isBuffer(options.body)
+      ? options.body
+      : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
     headers['content-type'] ??= 'application/json';
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    query[name] = name in query ? `${query[name]},${value}` : value;
-  }
-  const found = matchRoute(routes, method, rawPath);
-  const routeKey = found.route ? `${found.route.method} ${found.route.path}` : '$default';
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString,
-    ...(options.cookies ? { cookies: options.cookies } : {}),
-    headers,
-    ...(rawQueryString ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'vitest' },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-  };
+  return { method, target, headers: Object.entries(headers), body, sourceIp: '203.0.113.1' };
+}
+
+/**
+ * The payload v2 event API Gateway sends for a request to `target` (the path as a client sends it,
+ * percent-encoded, with an optional query): for the route that matches its decoded path, else as
+ * a `$default` route would get it. Throws for a path API Gateway refuses to decode.
+ */
+export function apiEvent(method: string, target: string, options: EventOptions = {}): APIGatewayProxyEventV2 {
+  const request = clientRequest(method, target, options);
+  const [rawPath, rawQueryString] = splitTarget(target);
+  const path = decodeGatewayPath(rawPath);
+  if (path === undefined) throw new Error(`API Gateway refuses the path ${rawPath} (400) before any function runs.`);
+  const match = routeMatcher(routes)(method, path);
+  return gatewayEvent(request, { path, rawQueryString, ...match });
 }
 
 export const lambdaContext = {
@@ -164,26 +155,62 @@ export interface ApiResponse {
   // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected field by field
   body: any;
   raw: string;
+  /** The body's bytes (decoded when the result was base64). */
+  bytes?: Buffer;
   headers: Record<string, string>;
   cookies: string[];
+  /** Set when API Gateway answered and no function ran. */
+  gateway?: boolean;
 }
 
-/** Sends an event to the Lambda handler that serves its route (meta when no route matches). */
-export async function invoke(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
-  const fn = servingRoute(routes, event.requestContext.http.method, event.rawPath)?.fn ?? 'meta';
-  const handler = await apiFunctionHandlers[fn]();
-  const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
-  const raw = result.body ?? '';
+/**
+ * Sends an event to a Lambda handler: `fn`, else the one serving its routeKey (meta for a
+ * `$default` event).
+ */
+export async function invoke(event: APIGatewayProxyEventV2, fn?: ApiFunction): Promise<ApiResponse> {
+  const target = fn ?? routes.find((route) => `${route.method} ${route.path}` === event.routeKey)?.fn ?? 'meta';
+  const handler = await apiFunctionHandlers[target]();
+  return toApiResponse((await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2);
+}
+
+/** A handler's result as a client reads it: header names lower-cased, the body parsed as JSON if it is. */
+export function toApiResponse(result: APIGatewayProxyStructuredResultV2): ApiResponse {
+  const bytes = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  const raw = result.isBase64Encoded ? bytes.toString('latin1') : (result.body ?? '');
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+  );
   return {
     status: result.statusCode ?? 200,
-    body: raw ? JSON.parse(raw) : undefined,
+    body: raw && /json/.test(headers['content-type'] ?? '') ? JSON.parse(raw) : undefined,
     raw,
-    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    bytes,
+    headers,
     cookies: result.cookies ?? [],
   };
 }
 
-/** Shorthand: build and invoke. */
-export function call(method: string, path: string, options: EventOptions = {}): Promise<ApiResponse> {
-  return invoke(apiEvent(method, path, options));
+/**
+ * A request through API Gateway: its own answer (404 for no route, 400 for an undecodable path),
+ * or the event it builds, invoked on the function that serves the route.
+ */
+export function call(method: string, target: string, options: EventOptions = {}): Promise<ApiResponse> {
+  return callThrough(routes, (route) => apiFunctionHandlers[route.fn](), method, target, options);
+}
+
+/** `call` for any route table and handler (framework tests with routes of their own). */
+export async function callThrough(
+  table: readonly Route[],
+  handlerOf: (route: Route) => Promise<ApiHandler> | ApiHandler,
+  method: string,
+  target: string,
+  options: EventOptions = {},
+): Promise<ApiResponse> {
+  const outcome = gatewayRequest(table, clientRequest(method, target, options));
+  if (outcome.kind === 'answer') {
+    const raw = JSON.stringify(outcome.body);
+    return { status: outcome.status, body: outcome.body, raw, headers: {}, cookies: [], gateway: true };
+  }
+  const handler = await handlerOf(outcome.route);
+  return toApiResponse((await handler(outcome.event, lambdaContext)) as APIGatewayProxyStructuredResultV2);
 }

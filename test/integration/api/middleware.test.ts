@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StoreUnavailableError } from '../../../lib/errors.js';
-import { MAX_BODY_BYTES } from '../../../lib/http/middleware.js';
+import { MAX_JSON_BODY_BYTES } from '../../../lib/http/body.js';
 import { apiEvent, call, createHarness, type Harness, invoke } from './harness.js';
 
 describe('API middleware: bodies, errors, routing', () => {
@@ -28,7 +28,7 @@ describe('API middleware: bodies, errors, routing', () => {
   });
 
   it('refuses a body over the limit with 413 before parsing it', async () => {
-    const big = JSON.stringify({ username: 'x', password: 'y'.repeat(MAX_BODY_BYTES) });
+    const big = JSON.stringify({ username: 'x', password: 'y'.repeat(MAX_JSON_BODY_BYTES) });
     const res = await call('POST', '/api/user/login', { body: big });
     expect(res.status).toBe(413);
     expect(res.body.detail).toMatch(/limit/);
@@ -60,12 +60,17 @@ describe('API middleware: bodies, errors, routing', () => {
   });
 
   it('answers unknown paths with 404 and a known path with the wrong method with 405 + Allow', async () => {
-    const unknown = await call('GET', '/api/audio/a.mp3/nothing-here', { token });
+    // API Gateway answers a request no route matches itself, as API Gateway does…
+    const gateway = await call('PUT', '/api/admin/users', { token });
+    expect(gateway).toMatchObject({ status: 404, body: { message: 'Not Found' }, gateway: true });
+    // …and a function that gets one anyway (a `$default` or `ANY` route) answers in the API's terms.
+    const unknown = await invoke(apiEvent('GET', '/api/audio/a.mp3/nothing-here', { token }), 'audio');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ detail: 'Not Found' });
-    const wrong = await call('PUT', '/api/admin/users', { token });
+    const wrong = await invoke(apiEvent('PUT', '/api/admin/users', { token }), 'admin-users');
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('GET, POST');
+    expect(wrong.body.detail).toBe('Method PUT not allowed; use GET, POST.');
   });
 
   it('turns an unexpected error into a bare 500, logging it with the request id', async () => {

@@ -20,7 +20,7 @@ function requestFor(route: (typeof routes)[number], victimId: number) {
     'PATCH /api/admin/users/{user_id}': { is_admin: true },
     'POST /api/audio/upload-url': { filename: 'x.mp3', content_type: 'audio/mpeg' },
   };
-  const query = route.path === '/api/audio/search' ? '?q=song' : '';
+  const query = route.path === '/api/audio/search' ? '?q=song' : route.keyParam ? '?filename=song.mp3' : '';
   return { path: `${path}${query}`, body: bodies[`${route.method} ${route.path}`] };
 }
 

@@ -63,11 +63,20 @@ describe('local server (npm start) over real HTTP', () => {
     expect(one.status).toBe(200);
   });
 
-  it('keeps traversal attempts as they were sent (no URL normalization) and answers 400', async () => {
+  it('never lets a traversal attempt reach a file: API Gateway finds no route, the key form answers 400', async () => {
     const { access_token: token } = (await (await login()).json()) as { access_token: string };
-    for (const path of ['/api/audio/..%2F..%2Fetc%2Fpasswd', '/api/audio/%2e%2e%2fsecret', '/api/audio/a%00.mp3']) {
-      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
-      expect(res.status, path).toBe(400);
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    for (const path of ['/api/audio/..%2F..%2Fetc%2Fpasswd', '/api/audio/%2e%2e%2fsecret']) {
+      const res = await fetch(`${base}${path}`, auth);
+      expect(res.status, path).toBe(404);
+      expect(await res.json()).toEqual({ message: 'Not Found' });
+    }
+    const nul = await fetch(`${base}/api/audio/a%00.mp3`, auth);
+    expect(nul.status).toBe(400);
+    for (const key of ['../../etc/passwd', '../secret', 'a\u0000.mp3']) {
+      const res = await fetch(`${base}/api/audio?filename=${encodeURIComponent(key)}`, auth);
+      expect(res.status, key).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/filename/);
     }
   });
 

@@ -1,37 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../../lib/errors.js';
-import { compilePath, matchRoute, servingRoute, validate } from '../../../lib/http/router.js';
+import { allowedMethods, routeMatcher, validate } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
 
+const match = routeMatcher(routes);
+
 describe('router', () => {
-  it('matches parameters on the raw path, so an encoded slash stays inside its segment', () => {
-    const found = matchRoute(routes, 'GET', '/api/audio/albums%2Fsong.mp3/transcript');
-    expect(found.route?.path).toBe('/api/audio/{filename}/transcript');
-    expect(found.rawParams).toEqual({ filename: 'albums%2Fsong.mp3' });
+  it('matches the decoded path API Gateway sends, taking a parameter as it is (no second decoding)', () => {
+    const found = match('GET', '/api/audio/100% %41 a+b #1.mp3/transcript');
+    expect(found?.route.path).toBe('/api/audio/{filename}/transcript');
+    expect(found?.params).toEqual({ filename: '100% %41 a+b #1.mp3' });
   });
 
-  it('prefers the static routes over {filename}', () => {
-    expect(matchRoute(routes, 'GET', '/api/audio/list').route?.path).toBe('/api/audio/list');
-    expect(matchRoute(routes, 'GET', '/api/audio/search').route?.path).toBe('/api/audio/search');
-    expect(matchRoute(routes, 'POST', '/api/audio/upload-url').route?.path).toBe('/api/audio/upload-url');
+  it('never lets a parameter span a "/" (API Gateway does not either)', () => {
+    expect(match('GET', '/api/audio/albums/song.mp3/transcript')).toBeUndefined();
+    expect(match('GET', '/api/audio/albums/song.mp3')).toBeUndefined();
+  });
+
+  it('prefers the static routes (and the key forms) over {filename}', () => {
+    expect(match('GET', '/api/audio/list')?.route.path).toBe('/api/audio/list');
+    expect(match('GET', '/api/audio/search')?.route.path).toBe('/api/audio/search');
+    expect(match('POST', '/api/audio/upload-url')?.route.path).toBe('/api/audio/upload-url');
+    expect(match('GET', '/api/audio/transcript')?.route).toMatchObject({
+      path: '/api/audio/transcript',
+      keyParam: 'filename',
+    });
   });
 
   it('reports the allowed methods of a path matched with another method', () => {
-    expect(matchRoute(routes, 'PUT', '/api/admin/users/7')).toMatchObject({ allowed: ['PATCH', 'DELETE'] });
-    expect(matchRoute(routes, 'GET', '/api/nowhere')).toMatchObject({ allowed: [] });
-  });
-
-  it('sends a known path with another method to the function serving that path, an unknown path nowhere', () => {
-    expect(servingRoute(routes, 'PUT', '/api/admin/users/7')?.fn).toBe('admin-users');
-    expect(servingRoute(routes, 'GET', '/api/audio/a.mp3')?.path).toBe('/api/audio/{filename}');
-    expect(servingRoute(routes, 'GET', '/api/nowhere')).toBeUndefined();
+    expect(allowedMethods(routes, '/api/admin/users/7')).toEqual(['PATCH', 'DELETE']);
+    expect(allowedMethods(routes, '/api/nowhere')).toEqual([]);
   });
 
   it('escapes literal characters of templates', () => {
-    const { pattern } = compilePath('/api/openapi.json');
-    expect(pattern.test('/api/openapi.json')).toBe(true);
-    expect(pattern.test('/api/openapiXjson')).toBe(false);
+    expect(match('GET', '/api/openapi.json')?.route.path).toBe('/api/openapi.json');
+    expect(match('GET', '/api/openapiXjson')).toBeUndefined();
   });
 
   it('names the part and field in validation errors', () => {
