@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors.js';
+import { EXTENSIONS } from '../ingest/media.js';
 import type { AudioRecord, Store } from '../store/store.js';
 
 /** Audio metadata as the API shows it (snake_case, the Python service's shape). */
@@ -39,17 +40,10 @@ export async function readTranscript(
   return (await object.Body?.transformToString('utf-8')) ?? null;
 }
 
-/** Containers Transcribe accepts, by extension, with the content types a client may declare. */
-export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = {
-  mp3: ['audio/mpeg', 'audio/mp3'],
-  mp4: ['audio/mp4', 'video/mp4'],
-  m4a: ['audio/mp4', 'audio/x-m4a', 'audio/m4a'],
-  wav: ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
-  flac: ['audio/flac', 'audio/x-flac'],
-  ogg: ['audio/ogg', 'application/ogg'],
-  webm: ['audio/webm', 'video/webm'],
-  amr: ['audio/amr'],
-};
+/** Extensions a client may upload, with the content types it may declare: the pipeline's own media table. */
+export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(EXTENSIONS).map(([extension, { contentTypes }]) => [extension, contentTypes]),
+);
 export const AUDIO_CONTENT_TYPES = [...new Set(Object.values(AUDIO_TYPES).flat())];
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 

@@ -47,6 +47,8 @@ export interface ExecutionRecord {
   durationMs?: number;
   /** Time spent waiting for a free slot before the first state ran. */
   queuedMs?: number;
+  /** How many times a later process ran it again because it was still RUNNING (see LocalStateMachine.resume). */
+  restarts?: number;
   events: HistoryEvent[];
 }
 

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_SERVICE_ERRORS, RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
+import { RECORDED_FAILURE_ERROR } from '../../lib/ingest/execution-failure.js';
+import { TASK_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 
 /**
  * The contract of statemachines/ingest-audio.asl.json with the CDK stack and the local runner:
@@ -76,12 +78,45 @@ describe('ingest-audio.asl.json', () => {
   it.each(tasks)('%s catches States.ALL', (name, state) => {
     const all = state.Catch?.find((entry) => entry.ErrorEquals.includes('States.ALL'));
     expect(all).toBeDefined();
-    if (name === 'MarkFailed') expect(definition.States[all?.Next ?? ''].Type).toBe('Fail');
+    if (name === 'MarkFailed') expect(all?.Next).toBe('DescribeUnrecordedFailure');
     else expect(all).toMatchObject({ ResultPath: '$.error', Next: 'MarkFailed' });
   });
 
-  it('MarkFailed leads to a Fail state', () => {
-    expect(definition.States[definition.States.MarkFailed.Next].Type).toBe('Fail');
+  it.each(tasks)('%s has a TimeoutSeconds above its function timeout, so the function times out first', (_n, state) => {
+    const timeout = (state as State & { TimeoutSeconds?: number }).TimeoutSeconds;
+    expect(timeout).toBeGreaterThan(TASK_FUNCTION_TIMEOUT_SECONDS);
+  });
+
+  it('MarkFailed ends in IngestFailed, the error the execution-failure handler leaves alone', () => {
+    const failed = definition.States[definition.States.MarkFailed.Next];
+    expect(failed).toMatchObject({ Type: 'Fail', Error: RECORDED_FAILURE_ERROR, CausePath: '$.failed.reason' });
+  });
+
+  it('a MarkFailed that failed ends in MarkFailedError carrying the original error as JSON', () => {
+    const describe = definition.States.DescribeUnrecordedFailure;
+    expect(describe).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'Cause.$': 'States.JsonToString($.error)' },
+      Next: 'FailedUnrecorded',
+    });
+    expect(definition.States.FailedUnrecorded).toMatchObject({
+      Type: 'Fail',
+      Error: 'MarkFailedError',
+      CausePath: `${describe.ResultPath}.Cause`,
+    });
+  });
+
+  it('no Pass state reads an optional path (a missing one is an uncatchable States.Runtime)', () => {
+    // TranscriptionFailed once read $.check.failureReason, which checkTranscription may omit.
+    expect(definition.States.TranscriptionFailed.Parameters).toEqual({
+      Error: 'TranscriptionFailed',
+      'Cause.$': 'States.JsonToString($.check)',
+    });
+    expect(definition.States.UseRegisteredKey).toMatchObject({
+      Type: 'Pass',
+      InputPath: '$.registered.key',
+      ResultPath: '$.key',
+    });
   });
 
   it('writes each Task result under its own path, never over the input', () => {
@@ -103,6 +138,8 @@ describe('ingest-audio.asl.json', () => {
   });
 
   it('ends stale events quietly (Succeed, not Fail)', () => {
+    expect(definition.States.RegisterUpload.Next).toBe('UseRegisteredKey');
+    expect(definition.States.UseRegisteredKey.Next).toBe('IsNewUpload');
     const rule = definition.States.IsNewUpload.Choices[0];
     expect(rule).toMatchObject({ Variable: '$.registered.stale', BooleanEquals: true });
     expect(definition.States[rule.Next].Type).toBe('Succeed');
