@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 import { TABLE_DEFINITION } from '../../lib/model/table.js';
 import { aslPlaceholders } from '../../stacks/constructs/asl.js';
 import { ASL_PATH } from '../../stacks/constructs/ingest-pipeline.js';
@@ -113,12 +114,18 @@ describe('audio bucket', () => {
     });
   });
 
-  it('expires transcripts under transcripts/ and is retained in prod', () => {
-    expect(audioBucket(dev)[1].Properties?.LifecycleConfiguration).toMatchObject({
-      Rules: expect.arrayContaining([
-        expect.objectContaining({ Prefix: 'transcripts/', ExpirationInDays: 30, Status: 'Enabled' }),
-      ]),
-    });
+  it('never expires objects (a transcript lives as long as its row) and is retained in prod', () => {
+    for (const s of [dev, prod]) {
+      const rules = (audioBucket(s)[1].Properties?.LifecycleConfiguration as { Rules: Record<string, unknown>[] })
+        .Rules;
+      expect(rules).toEqual([
+        {
+          Id: 'abort-incomplete-uploads',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+          Status: 'Enabled',
+        },
+      ]);
+    }
     expect(audioBucket(prod)[1].DeletionPolicy).toBe('Retain');
     expect(audioBucket(dev)[1].DeletionPolicy).toBe('Delete');
   });
@@ -153,6 +160,85 @@ describe('trigger', () => {
       FunctionName: { Ref: onUpload },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
     });
+  });
+
+  it('routes Object Deleted of the audio bucket (not transcripts/) to on-delete, with the same DLQ', () => {
+    const onDelete = logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === 'audio-ingest-dev-on-delete');
+    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
+    const bucket = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
+      ([, r]) => r.Properties?.NotificationConfiguration,
+    )![0];
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Deleted'],
+        detail: {
+          bucket: { name: [{ Ref: bucket }] },
+          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [onDelete, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
+        }),
+      ],
+    });
+    dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: onDelete },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+
+  it("routes this state machine's FAILED, TIMED_OUT and ABORTED executions to on-execution-failed", () => {
+    const fn = logicalIdOf(
+      dev,
+      'AWS::Lambda::Function',
+      (p) => p.FunctionName === 'audio-ingest-dev-on-execution-failed',
+    );
+    const stateMachine = resourcesOf(dev.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: stateMachine }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
+        }),
+      ],
+    });
+    dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+
+  it('gives each Task function the shared timeout, below every Task TimeoutSeconds of the ASL', () => {
+    const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as {
+      States: Record<string, { Type: string; TimeoutSeconds?: number }>;
+    };
+    const taskTimeouts = Object.values(definition.States)
+      .filter((state) => state.Type === 'Task')
+      .map((state) => state.TimeoutSeconds ?? 0);
+    for (const name of [
+      'register-upload',
+      'start-transcription',
+      'check-transcription',
+      'complete-transcription',
+      'mark-failed',
+    ]) {
+      const [, fn] = resourcesOf(dev.json, 'AWS::Lambda::Function').find(
+        ([, r]) => r.Properties?.FunctionName === `audio-ingest-dev-${name}`,
+      )!;
+      expect(fn.Properties?.Timeout, name).toBe(TASK_FUNCTION_TIMEOUT_SECONDS);
+      for (const timeout of taskTimeouts) expect(timeout).toBeGreaterThan(TASK_FUNCTION_TIMEOUT_SECONDS);
+    }
   });
 
   it('encrypts the DLQ and refuses non-TLS access to it', () => {
@@ -218,7 +304,7 @@ describe('functions', () => {
 
   it('all run Node 24 on arm64 with tracing, source maps and their own log group', () => {
     const all = functions(dev);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(12);
     for (const fn of all) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -228,7 +314,7 @@ describe('functions', () => {
         Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', APP_ENV: 'aws' }) },
       });
     }
-    dev.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 14 }, 10 + 2);
+    dev.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 14 }, 12 + 2);
   });
 
   it('never puts a secret in an environment variable, only the ARNs', () => {
