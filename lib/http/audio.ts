@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { NotFoundError } from '../errors.js';
+import { GoneError, NotFoundError } from '../errors.js';
 import { EXTENSIONS } from '../ingest/media.js';
 import type { AudioRecord, Store } from '../store/store.js';
 
@@ -27,7 +27,8 @@ export async function requireAudioFile(store: Store, filename: string): Promise<
 
 /**
  * The transcript text: from the row, or from S3 when it was too large for the row (the client is
- * asked for only then, so the usual read never loads the S3 SDK).
+ * asked for only then, so the usual read never loads the S3 SDK). A row whose transcript object
+ * is missing is a GoneError (410) saying how to get it back, never a 500.
  */
 export async function readTranscript(
   record: AudioRecord,
@@ -36,8 +37,16 @@ export async function readTranscript(
 ): Promise<string | null> {
   if (record.transcriptS3Key === null) return record.transcript;
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
-  return (await object.Body?.transformToString('utf-8')) ?? null;
+  try {
+    const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
+    return (await object.Body?.transformToString('utf-8')) ?? null;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((error as Error).name !== 'NoSuchKey' && status !== 404) throw error;
+    throw new GoneError(
+      `The transcript of ${JSON.stringify(record.filename)} is no longer stored (${record.transcriptS3Key} is missing from the bucket). Re-run the transcription: POST /api/audio/{filename}/transcribe.`,
+    );
+  }
 }
 
 /** Extensions a client may upload, with the content types it may declare: the pipeline's own media table. */
