@@ -4,7 +4,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { bounded, type CaughtError, describeFailure } from './fail.js';
+import { bounded, describeFailure } from './fail.js';
 import { findUploadRow } from './resolve.js';
 import { describeIssues } from './s3-events.js';
 import { TASK_FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
@@ -14,7 +14,8 @@ import { TASK_FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
  * Status Change" event when an execution ends; an execution that ended FAILED, TIMED_OUT or ABORTED
  * without its MarkFailed recording the failure (an uncatchable States.Runtime, MarkFailed itself
  * failing, the execution timeout, a manual stop) leaves its row `pending`/`processing`, and this
- * marks it `failed` with the execution's error. The local runner sends the same event.
+ * marks it `failed` with the execution's error (FailedUnrecorded fails with the original error
+ * MarkFailed could not record). The local runner sends the same event.
  */
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -140,10 +141,7 @@ export function describeExecutionEnd(detail: ExecutionStatusChange['detail']): s
     const why = detail.cause || detail.error;
     return bounded(`The run was stopped (aborted)${ran}${why ? `: ${why}` : ''}. Re-run the transcription.`);
   }
-  // FailedUnrecorded carries the original {Error, Cause} as JSON: describe that error.
-  const original =
-    detail.error === 'MarkFailedError' ? (parseJson(detail.cause) as CaughtError | undefined) : undefined;
-  if (original && typeof original === 'object' && typeof original.Error === 'string') return describeFailure(original);
+  // FailedUnrecorded fails with the original error, so this is the error MarkFailed could not record.
   return describeFailure({ Error: detail.error ?? undefined, Cause: detail.cause ?? undefined });
 }
 

@@ -35,20 +35,6 @@ function causeMessage(cause: string | undefined): string | undefined {
   return cause;
 }
 
-/** The engine's reason in TranscriptionFailed's Cause: the whole `$.check` as JSON (the reason may be absent). */
-function transcriptionFailureReason(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const check = JSON.parse(cause) as { failureReason?: unknown };
-    if (check && typeof check === 'object') {
-      return typeof check.failureReason === 'string' && check.failureReason ? check.failureReason : undefined;
-    }
-  } catch {
-    // plain text: the reason itself
-  }
-  return cause;
-}
-
 /** Errors whose message is already a sentence for the person who uploaded the file. */
 const READABLE = new Set([
   'UnsupportedMediaError',
@@ -56,6 +42,12 @@ const READABLE = new Set([
   'TranscriberUnavailableError',
   'ValidationError',
 ]);
+
+/**
+ * A step ran out of time: the Task's TimeoutSeconds (States.Timeout), the function's timeout
+ * (Sandbox.Timedout), or Middy's early timeout just before it (TimeoutError).
+ */
+const TIMEOUTS = new Set(['States.Timeout', 'Sandbox.Timedout', 'TimeoutError']);
 
 /** Turns a caught `{Error, Cause}` into a sentence a person can act on. */
 export function describeFailure(error: CaughtError | undefined): string {
@@ -65,13 +57,12 @@ export function describeFailure(error: CaughtError | undefined): string {
   let reason: string;
   if (READABLE.has(name) && message) reason = message;
   else if (name === 'TranscriptionFailed') {
-    const why = transcriptionFailureReason(error?.Cause);
-    reason = `Transcription failed: ${why ?? 'the engine gave no reason'}. Check that the file plays, then re-run the transcription.`;
+    reason = `Transcription failed: ${message ?? 'the engine gave no reason'}. Check that the file plays, then re-run the transcription.`;
   } else if (name === 'TranscriptionTimedOut') {
     reason = message ?? 'Transcription timed out.';
   } else if (name.startsWith('Lambda.') || (RETRYABLE_ERRORS as readonly string[]).includes(name)) {
     reason = `A temporary AWS error persisted after several retries (${detail}). Re-run the transcription later.`;
-  } else if (name === 'States.Timeout' || name === 'Sandbox.Timedout') {
+  } else if (TIMEOUTS.has(name)) {
     reason = `A pipeline step took too long and was stopped (${detail}). Re-run the transcription.`;
   } else {
     reason = `The pipeline failed (${detail}). Re-run the transcription; if it fails again, report this message.`;

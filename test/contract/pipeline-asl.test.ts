@@ -78,7 +78,7 @@ describe('ingest-audio.asl.json', () => {
   it.each(tasks)('%s catches States.ALL', (name, state) => {
     const all = state.Catch?.find((entry) => entry.ErrorEquals.includes('States.ALL'));
     expect(all).toBeDefined();
-    if (name === 'MarkFailed') expect(all?.Next).toBe('DescribeUnrecordedFailure');
+    if (name === 'MarkFailed') expect(all?.Next).toBe('FailedUnrecorded');
     else expect(all).toMatchObject({ ResultPath: '$.error', Next: 'MarkFailed' });
   });
 
@@ -92,25 +92,47 @@ describe('ingest-audio.asl.json', () => {
     expect(failed).toMatchObject({ Type: 'Fail', Error: RECORDED_FAILURE_ERROR, CausePath: '$.failed.reason' });
   });
 
-  it('a MarkFailed that failed ends in MarkFailedError carrying the original error as JSON', () => {
-    const describe = definition.States.DescribeUnrecordedFailure;
-    expect(describe).toMatchObject({
-      Type: 'Pass',
-      Parameters: { 'Cause.$': 'States.JsonToString($.error)' },
-      Next: 'FailedUnrecorded',
-    });
+  it('a MarkFailed that failed ends the execution with the original error, for the execution-failure handler', () => {
     expect(definition.States.FailedUnrecorded).toMatchObject({
       Type: 'Fail',
-      Error: 'MarkFailedError',
-      CausePath: `${describe.ResultPath}.Cause`,
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
     });
   });
 
+  it('every way into MarkFailed sets $.error with a string Error and Cause (the Fail states read both)', () => {
+    for (const [name, state] of states) {
+      const catchers = (state.Catch ?? []).filter((entry) => entry.Next === 'MarkFailed');
+      for (const catcher of catchers) expect(catcher.ResultPath, name).toBe('$.error');
+      const pass = state as State & {
+        Next?: string;
+        Result?: Record<string, unknown>;
+        Parameters?: Record<string, unknown>;
+      };
+      if (state.Type === 'Pass' && pass.Next === 'MarkFailed') {
+        expect(pass.ResultPath, name).toBe('$.error');
+        const body = pass.Result ?? pass.Parameters ?? {};
+        expect(typeof body.Error, name).toBe('string');
+        expect(typeof (body.Cause ?? body['Cause.$']), name).toBe('string');
+      }
+    }
+  });
+
   it('no Pass state reads an optional path (a missing one is an uncatchable States.Runtime)', () => {
-    // TranscriptionFailed once read $.check.failureReason, which checkTranscription may omit.
+    // TranscriptionFailed reads $.check.failureReason: only a Choice that checked it is a string leads there.
+    const choices = definition.States.TranscriptionState.Choices as { And?: unknown[]; Next: string }[];
+    const guarded = choices.find((choice) => choice.Next === 'TranscriptionFailed');
+    expect(guarded?.And).toEqual([
+      { Variable: '$.check.state', StringEquals: 'FAILED' },
+      { Variable: '$.check.failureReason', IsPresent: true },
+      { Variable: '$.check.failureReason', IsString: true },
+    ]);
+    expect(choices.indexOf(guarded!)).toBeLessThan(
+      choices.findIndex((choice) => choice.Next === 'TranscriptionFailedWithoutReason'),
+    );
     expect(definition.States.TranscriptionFailed.Parameters).toEqual({
       Error: 'TranscriptionFailed',
-      'Cause.$': 'States.JsonToString($.check)',
+      'Cause.$': '$.check.failureReason',
     });
     expect(definition.States.UseRegisteredKey).toMatchObject({
       Type: 'Pass',
