@@ -13,6 +13,7 @@ import {
   type ExecutionHistory,
   type ExecutionRecord,
   type RawEventLog,
+  throttledFlush,
   toHistoryEvent,
 } from './executions.js';
 
@@ -41,9 +42,6 @@ export interface LocalStateMachineOptions {
   onSettled?: (record: ExecutionRecord) => void;
 }
 
-/** Throttles timeline flushes of a running execution, so `npm run executions` sees progress. */
-const FLUSH_EVERY_MS = 250;
-
 /**
  * The local ExecutionStarter: runs the ASL definition unchanged with aws-local-stepfunctions,
  * names de-duplicated as in Step Functions (a used name → `{ started: false }`, across restarts
@@ -58,6 +56,7 @@ export class LocalStateMachine implements ExecutionStarter {
   private readonly names = new Set<string>();
   private readonly queue: ExecutionRecord[] = [];
   private readonly running = new Map<string, () => void>();
+  private readonly ended = new Set<string>();
   private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(record: ExecutionRecord) => void>();
@@ -162,10 +161,11 @@ export class LocalStateMachine implements ExecutionStarter {
     if (queued >= 0) {
       const [record] = this.queue.splice(queued, 1);
       await this.finish(record as ExecutionRecord, 'ABORTED', Date.now());
+      this.ended.delete(name);
       return true;
     }
     const stop = this.running.get(name);
-    if (!stop) return false;
+    if (!stop || this.ended.has(name)) return false;
     stop();
     return true;
   }
@@ -221,6 +221,7 @@ export class LocalStateMachine implements ExecutionStarter {
         })
         .finally(() => {
           this.running.delete(record.name);
+          this.ended.delete(record.name);
           this.pump();
           if (this.running.size === 0 && this.queue.length === 0) {
             const waiters = this.idleWaiters;
@@ -290,6 +291,7 @@ export class LocalStateMachine implements ExecutionStarter {
   }
 
   private async finish(record: ExecutionRecord, status: ExecutionRecord['status'], startedMs: number): Promise<void> {
+    this.ended.add(record.name); // nothing left to abort, though its slot is freed only after this
     record.status = status;
     record.stoppedAt = new Date().toISOString();
     record.durationMs = Date.now() - Math.min(startedMs, Date.parse(record.startedAt));
@@ -302,30 +304,4 @@ export class LocalStateMachine implements ExecutionStarter {
     for (const listener of this.listeners) listener(record);
     this.release(record);
   }
-}
-
-/**
- * Saves a running execution's progress at most every FLUSH_EVERY_MS, with a trailing save so the
- * last events before a long Wait are on disk too (`npm run executions`, a restart after a kill).
- */
-function throttledFlush(save: () => Promise<void>): { request(): void; cancel(): void } {
-  let last = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const run = () => {
-    timer = undefined;
-    last = Date.now();
-    void save().catch(() => {});
-  };
-  return {
-    request() {
-      if (timer) return;
-      const wait = FLUSH_EVERY_MS - (Date.now() - last);
-      if (wait <= 0) run();
-      else timer = setTimeout(run, wait);
-    },
-    cancel() {
-      clearTimeout(timer);
-      timer = undefined;
-    },
-  };
 }
