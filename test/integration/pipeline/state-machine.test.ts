@@ -7,6 +7,7 @@ import { kebabCase, taskBindings } from '../../../lib/local/asl.js';
 import { ExecutionHistory } from '../../../lib/local/executions.js';
 import { invokeLambda, type LambdaHandler } from '../../../lib/local/lambda.js';
 import { LocalStateMachine, type TaskHandler } from '../../../lib/local/state-machine.js';
+import { formatTimeline } from '../../../lib/local/timeline.js';
 
 /** `${<Name>FunctionArn}`, the placeholder form the ingest definition uses. */
 const fn = (name: string) => `\${${name}FunctionArn}`;
@@ -325,6 +326,7 @@ describe('LocalStateMachine', () => {
     const types = record.events.map((e) => e.type);
     expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(2);
     expect(types.indexOf('ExecutionRestarted')).toBeGreaterThan(0);
+    expect(formatTimeline(record)).toMatch(/restarts {2}1[\s\S]*execution restarted from the start/);
     // Names stay used across the restart, and a second resume finds nothing left to run.
     await expect(second.start({ name: 'running', input: input('running') })).resolves.toMatchObject({
       started: false,
