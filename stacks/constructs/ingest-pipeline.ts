@@ -162,20 +162,27 @@ export class IngestPipeline extends Construct {
       });
     };
 
-    this.rule = new Rule(this, 'ObjectCreated', {
-      ruleName: `${settings.prefix}-object-created`,
-      description: 'Uploads to the audio bucket start the ingest pipeline',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [audioBucket.bucketName] },
-          // Transcribe's output lands in the same bucket: those objects are not uploads.
-          object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
+    /** An S3 event of the audio bucket → fn; objects under transcripts/ are the pipeline's own, not audio. */
+    const objectRule = (id: string, detailType: string, description: string, fn: AppFunction) =>
+      new Rule(this, id, {
+        ruleName: `${settings.prefix}-${detailType.toLowerCase().replace(' ', '-')}`,
+        description,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: [detailType],
+          detail: {
+            bucket: { name: [audioBucket.bucketName] },
+            object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
+          },
         },
-      },
-      targets: [target(this.onUpload)],
-    });
+        targets: [target(fn)],
+      });
+    this.rule = objectRule(
+      'ObjectCreated',
+      'Object Created',
+      'Uploads to the audio bucket start the ingest pipeline',
+      this.onUpload,
+    );
 
     this.onDelete = new AppFunction(this, 'OnDelete', {
       ...common,
@@ -187,19 +194,12 @@ export class IngestPipeline extends Construct {
     // HeadObject (is the object back?) and DeleteObject of the transcript; nothing else of the bucket.
     this.onDelete.useTable(table, 'readwrite');
     grantS3(this.onDelete, ['getAudio', 'deleteTranscripts']);
-    this.deleteRule = new Rule(this, 'ObjectDeleted', {
-      ruleName: `${settings.prefix}-object-deleted`,
-      description: 'Deleting an audio object deletes its row and transcript: the table follows the bucket',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Deleted'],
-        detail: {
-          bucket: { name: [audioBucket.bucketName] },
-          object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
-        },
-      },
-      targets: [target(this.onDelete)],
-    });
+    this.deleteRule = objectRule(
+      'ObjectDeleted',
+      'Object Deleted',
+      'Deleting an audio object deletes its row and transcript: the table follows the bucket',
+      this.onDelete,
+    );
 
     this.onExecutionFailed = new AppFunction(this, 'OnExecutionFailed', {
       ...common,

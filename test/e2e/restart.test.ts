@@ -9,6 +9,7 @@ import type { ExecutionRecord } from '../../lib/local/executions.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import { silentWav } from '../helpers/audio.js';
 import { hasCommand } from '../helpers/local-stack.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Local executions survive a restart as Step Functions executions do: `npm start` (its real
@@ -76,16 +77,6 @@ function stopped(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The execution records in DATA_DIR/executions, as the history saves them. */
 function executions(dataDir: string): ExecutionRecord[] {
   const dir = join(dataDir, 'executions');
@@ -137,8 +128,9 @@ describe.skipIf(missing.length > 0)(`npm start killed mid-execution (needs ${too
     const waiting = await until(
       () => executions(dataDir)[0],
       (record) => entered(record, 'WaitForTranscription') === 1,
-      'the execution to reach WaitForTranscription',
+      60_000,
     );
+    expect(entered(waiting, 'WaitForTranscription')).toBe(1);
     expect(entered(waiting, 'CheckTranscription')).toBe(0);
 
     running.child.kill('SIGKILL');
@@ -168,7 +160,6 @@ describe.skipIf(missing.length > 0)(`npm start killed mid-execution (needs ${too
     const file = await until(
       () => get(`/api/audio/${encodeURIComponent(KEY)}`),
       (body) => body.transcript_status === 'completed' || body.transcript_status === 'failed',
-      'the file to end',
       90_000,
     );
     expect(file.transcript_status).toBe('completed');

@@ -8,6 +8,7 @@ import { type LocalStack, startLocal } from '../../lib/local/start.js';
 import { s3Of } from '../../lib/runtime.js';
 import { silentWav } from '../helpers/audio.js';
 import { instantFakeTranscriber } from '../helpers/local-stack.js';
+import { until } from '../helpers/until.js';
 
 /**
  * A transcript too large for its row lives in S3 as long as the row (the bucket no longer expires
@@ -25,15 +26,6 @@ let token: string;
 async function api(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${local.urls.api}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const stored = (key: string) =>

@@ -131,79 +131,19 @@ describe('audio bucket', () => {
 });
 
 describe('trigger', () => {
-  it('routes Object Created of the audio bucket (not transcripts/) to on-upload with a DLQ and retries', () => {
-    const onUpload = logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === 'audio-ingest-dev-on-upload');
-    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
-    const bucket = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
-      ([, r]) => r.Properties?.NotificationConfiguration,
-    )![0];
-    dev.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: {
-          bucket: { name: [{ Ref: bucket }] },
-          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
-        },
-      },
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [onUpload, 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
-          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
-        }),
-      ],
-    });
-    // on-upload's own failures (after Lambda's async retries) land in the same queue.
-    dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: onUpload },
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
-    });
-  });
+  const functionId = (name: string) =>
+    logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === `audio-ingest-dev-${name}`);
+  const queueId = () =>
+    logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
+  const bucketId = () =>
+    resourcesOf(dev.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.NotificationConfiguration)![0];
 
-  it('routes Object Deleted of the audio bucket (not transcripts/) to on-delete, with the same DLQ', () => {
-    const onDelete = logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === 'audio-ingest-dev-on-delete');
-    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
-    const bucket = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
-      ([, r]) => r.Properties?.NotificationConfiguration,
-    )![0];
+  /** A rule with this pattern targets the function with the DLQ and retries; its own failures land in the DLQ too. */
+  function expectRule(pattern: Record<string, unknown>, name: string) {
+    const fn = functionId(name);
+    const queue = queueId();
     dev.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Deleted'],
-        detail: {
-          bucket: { name: [{ Ref: bucket }] },
-          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
-        },
-      },
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [onDelete, 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
-          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
-        }),
-      ],
-    });
-    dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: onDelete },
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
-    });
-  });
-
-  it("routes this state machine's FAILED, TIMED_OUT and ABORTED executions to on-execution-failed", () => {
-    const fn = logicalIdOf(
-      dev,
-      'AWS::Lambda::Function',
-      (p) => p.FunctionName === 'audio-ingest-dev-on-execution-failed',
-    );
-    const stateMachine = resourcesOf(dev.json, 'AWS::StepFunctions::StateMachine')[0]![0];
-    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
-    dev.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [{ Ref: stateMachine }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
-      },
+      EventPattern: pattern,
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
@@ -216,6 +156,35 @@ describe('trigger', () => {
       FunctionName: { Ref: fn },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
     });
+  }
+
+  it.each([
+    ['Object Created', 'on-upload'],
+    ['Object Deleted', 'on-delete'],
+  ])('routes %s of the audio bucket (not transcripts/) to %s with a DLQ and retries', (detailType, name) => {
+    expectRule(
+      {
+        source: ['aws.s3'],
+        'detail-type': [detailType],
+        detail: {
+          bucket: { name: [{ Ref: bucketId() }] },
+          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
+        },
+      },
+      name,
+    );
+  });
+
+  it("routes this state machine's FAILED, TIMED_OUT and ABORTED executions to on-execution-failed", () => {
+    const stateMachine = resourcesOf(dev.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    expectRule(
+      {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: stateMachine }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      'on-execution-failed',
+    );
   });
 
   it('gives each Task function the shared timeout, below every Task TimeoutSeconds of the ASL', () => {
