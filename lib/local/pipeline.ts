@@ -36,6 +36,11 @@ export interface LocalPipelineOptions {
    * still running then fails `Sandbox.Timedout` (tests of stuck tasks).
    */
   functionTimeoutMs?: number;
+  /**
+   * Run again the executions a previous process left RUNNING in DATA_DIR (npm start does; a
+   * one-off `npm run invoke` beside a running `npm start` must not take over its executions).
+   */
+  resumeExecutions?: boolean;
 }
 
 export interface LocalPipeline {
@@ -66,7 +71,8 @@ const TRIGGER_ATTEMPTS = 3;
  * (created) or on-delete (removed), the same handlers as in AWS → the local ExecutionStarter
  * running statemachines/ingest-audio.asl.json → the functions/ingest handlers; an execution that
  * ends FAILED, TIMED_OUT or ABORTED → on-execution-failed with the status-change event Step
- * Functions sends. Executions left RUNNING by a previous process (stopped or killed) run again.
+ * Functions sends. With `resumeExecutions`, executions a previous process left RUNNING (stopped or
+ * killed) run again.
  */
 export async function startPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const config = options.config ?? loadConfig();
@@ -187,8 +193,10 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
   }
 
   // Executions a previous process left RUNNING (stopped, or killed mid-run) run again, from the start.
-  const resumed = await machine.resume();
-  if (resumed.length > 0) logger.info('Running again the executions the last run left unfinished', { resumed });
+  if (options.resumeExecutions) {
+    const resumed = await machine.resume();
+    if (resumed.length > 0) logger.info('Running again the executions the last run left unfinished', { resumed });
+  }
 
   const settled = async () => {
     while (pending.size > 0 || machine.load.running + machine.load.queued > 0) {

@@ -162,13 +162,14 @@ describe.skipIf(missing.length > 0)(`npm start killed mid-execution (needs ${too
       (body) => body.transcript_status === 'completed' || body.transcript_status === 'failed',
       90_000,
     );
-    expect(file.transcript_status).toBe('completed');
+    const log = () => `${JSON.stringify(file)}\n${JSON.stringify(executions(dataDir))}\n${running?.output.join('')}`;
+    expect(file.transcript_status, log()).toBe('completed');
 
     const listed = await get('/api/audio/list');
     expect(listed.files?.map((entry) => entry.filename)).toEqual([KEY]);
 
     const records = executions(dataDir);
-    expect(records).toHaveLength(1);
+    expect(records, log()).toHaveLength(1);
     const [record] = records;
     expect(record).toMatchObject({ name: killed?.name, status: 'SUCCEEDED', restarts: 1 });
     expect(record?.events.map((event) => event.type)).toContain('ExecutionRestarted');
@@ -176,11 +177,11 @@ describe.skipIf(missing.length > 0)(`npm start killed mid-execution (needs ${too
     const jobs = record?.events
       .filter((event) => event.type === 'StateExited' && event.state === 'StartTranscription')
       .map((event) => (event.output as { job?: { jobName?: string } }).job?.jobName);
-    expect(jobs).toHaveLength(2);
+    expect(jobs, log()).toHaveLength(2);
     expect(new Set(jobs)).toEqual(new Set([record?.name]));
     // One job in the local engine's store of jobs.
     const stored = readdirSync(join(dataDir, 'transcriber')).filter((name) => name.endsWith('.json'));
-    expect(stored).toEqual([`${record?.name}.json`]);
+    expect(stored, log()).toEqual([`${record?.name}.json`]);
 
     running.child.kill('SIGTERM');
     await stopped(running.child);
