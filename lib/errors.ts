@@ -105,3 +105,8 @@ export class ConfigError extends AppError {}
 export class StoreUnavailableError extends AppError {
   override readonly status: number = 503;
 }
+
+/** The thing existed but is gone for good (e.g. a large transcript's object was deleted from S3). */
+export class GoneError extends AppError {
+  override readonly status: number = 410;
+}

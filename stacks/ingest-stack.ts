@@ -75,7 +75,7 @@ export class IngestStack extends Stack {
     });
     new CfnOutput(this, 'UploadDeadLetterQueueUrl', {
       value: this.pipeline.deadLetterQueue.queueUrl,
-      description: 'Upload events that could not start an execution',
+      description: "Events the pipeline's functions could not handle (uploads, deletes, failed executions)",
     });
     new CfnOutput(this, 'AdminPasswordSecretArn', {
       value: this.adminPasswordSecret.secretArn,

@@ -14,6 +14,8 @@ export function acknowledgeFindings(stack: IngestStack): void {
   const functions: AppFunction[] = [
     ...Object.values(pipeline.tasks),
     pipeline.onUpload,
+    pipeline.onDelete,
+    pipeline.onExecutionFailed,
     ...Object.values(http.functions),
   ];
   const tableArn = stack.resolve(storage.table.tableArn) as { 'Fn::GetAtt': [string, string] };
@@ -41,6 +43,13 @@ export function acknowledgeFindings(stack: IngestStack): void {
       'Reads the uploaded object, whose key is only known at run time (HeadObject, ranged reads; Transcribe reads the media as the caller); limited to the audio bucket.',
     );
   }
+  for (const fn of [pipeline.tasks['mark-failed']!, pipeline.onDelete]) {
+    ack(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::${bucket}/*]`,
+      'HeadObject of an upload whose key is only known at run time (does the object exist?); s3:GetObject only, limited to the audio bucket.',
+    );
+  }
   ack(
     http.functions.audio.role,
     `AwsSolutions-IAM5[Resource::${bucket}/*]`,
@@ -49,6 +58,7 @@ export function acknowledgeFindings(stack: IngestStack): void {
   for (const fn of [
     pipeline.tasks['start-transcription']!,
     pipeline.tasks['complete-transcription']!,
+    pipeline.onDelete,
     http.functions.audio,
   ]) {
     ack(
@@ -72,7 +82,7 @@ export function acknowledgeFindings(stack: IngestStack): void {
   ack(
     pipeline.deadLetterQueue,
     'AwsSolutions-SQS3',
-    'This queue is itself the dead-letter queue of the EventBridge target and of on-upload async failures; nothing consumes it automatically, so it needs no DLQ.',
+    'This queue is itself the dead-letter queue of the EventBridge targets and of their functions’ async failures; nothing consumes it automatically, so it needs no DLQ.',
   );
 
   ack(

@@ -16,8 +16,6 @@ export interface EnvironmentSettings {
   removalPolicy: RemovalPolicy;
   pointInTimeRecovery: boolean;
   logRetention: RetentionDays;
-  /** Transcript objects expire after this many days (their text is also on the row unless too large). */
-  transcriptExpirationDays: number;
   /** HTTP API default route throttling. */
   throttle: { rateLimit: number; burstLimit: number };
   /** Origins allowed to call the API and to PUT presigned uploads from a browser. */
@@ -30,7 +28,6 @@ const settings: Record<EnvironmentName, Omit<EnvironmentSettings, 'name' | 'pref
     removalPolicy: RemovalPolicy.DESTROY,
     pointInTimeRecovery: false,
     logRetention: RetentionDays.TWO_WEEKS,
-    transcriptExpirationDays: 30,
     throttle: { rateLimit: 20, burstLimit: 40 },
     corsOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
     logLevel: 'DEBUG',
@@ -39,7 +36,6 @@ const settings: Record<EnvironmentName, Omit<EnvironmentSettings, 'name' | 'pref
     removalPolicy: RemovalPolicy.RETAIN,
     pointInTimeRecovery: true,
     logRetention: RetentionDays.THREE_MONTHS,
-    transcriptExpirationDays: 365,
     throttle: { rateLimit: 100, burstLimit: 200 },
     // Same-origin only until a front-end origin is given with -c allowedOrigins=https://…
     corsOrigins: [],

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { NotFoundError } from '../errors.js';
+import { GoneError, NotFoundError } from '../errors.js';
+import { EXTENSIONS } from '../ingest/media.js';
 import type { AudioRecord, Store } from '../store/store.js';
 
 /** Audio metadata as the API shows it (snake_case, the Python service's shape). */
@@ -26,7 +27,8 @@ export async function requireAudioFile(store: Store, filename: string): Promise<
 
 /**
  * The transcript text: from the row, or from S3 when it was too large for the row (the client is
- * asked for only then, so the usual read never loads the S3 SDK).
+ * asked for only then, so the usual read never loads the S3 SDK). A row whose transcript object
+ * is missing is a GoneError (410) saying how to get it back, never a 500.
  */
 export async function readTranscript(
   record: AudioRecord,
@@ -35,21 +37,22 @@ export async function readTranscript(
 ): Promise<string | null> {
   if (record.transcriptS3Key === null) return record.transcript;
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
-  return (await object.Body?.transformToString('utf-8')) ?? null;
+  try {
+    const object = await (await s3()).send(new GetObjectCommand({ Bucket: bucket, Key: record.transcriptS3Key }));
+    return (await object.Body?.transformToString('utf-8')) ?? null;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((error as Error).name !== 'NoSuchKey' && status !== 404) throw error;
+    throw new GoneError(
+      `The transcript of ${JSON.stringify(record.filename)} is no longer stored (${record.transcriptS3Key} is missing from the bucket). Re-run the transcription: POST /api/audio/{filename}/transcribe.`,
+    );
+  }
 }
 
-/** Containers Transcribe accepts, by extension, with the content types a client may declare. */
-export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = {
-  mp3: ['audio/mpeg', 'audio/mp3'],
-  mp4: ['audio/mp4', 'video/mp4'],
-  m4a: ['audio/mp4', 'audio/x-m4a', 'audio/m4a'],
-  wav: ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
-  flac: ['audio/flac', 'audio/x-flac'],
-  ogg: ['audio/ogg', 'application/ogg'],
-  webm: ['audio/webm', 'video/webm'],
-  amr: ['audio/amr'],
-};
+/** Extensions a client may upload, with the content types it may declare: the pipeline's own media table. */
+export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(EXTENSIONS).map(([extension, { contentTypes }]) => [extension, contentTypes]),
+);
 export const AUDIO_CONTENT_TYPES = [...new Set(Object.values(AUDIO_TYPES).flat())];
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 

@@ -1,34 +1,34 @@
 import { createHash } from 'node:crypto';
-import { extname } from 'node:path';
-import { UnsupportedMediaError } from '../errors.js';
 import { normalizeSequencer } from '../store/common.js';
-import { UndecodableKeyError } from './errors.js';
 
 /**
- * Names derived from S3 keys: the decoded filename, the Step Functions execution name, the
- * Transcribe job name and the media format. All are pure functions so every retry and every
- * duplicate delivery of one upload derives the same names.
+ * Names derived from S3 keys: the readings of an event's key, the Step Functions execution name
+ * and the Transcribe job name. All are pure functions so every retry and every duplicate delivery
+ * of one upload derives the same names.
  */
 
 /** Objects the pipeline writes into the audio bucket itself (transcripts); their events are not uploads. */
 export const TRANSCRIPTS_PREFIX = 'transcripts/';
 
-/** How a source spells object keys: classic S3 notifications URL-encode them, others do not. */
-export type KeyEncoding = 'url' | 'raw';
+/** The message of an UndecodableKeyError: the event's key is not valid percent-encoding and no object has it as written. */
+export function undecodableKeyMessage(raw: string): string {
+  return `undecodable key ${JSON.stringify(raw)}: the S3 event's key is not valid URL encoding, and no object is stored under it as written either. Rename the object (avoid a bare "%") and upload it again.`;
+}
 
 /**
- * Decodes an event's object key exactly once. `url`: `+` is a space, then percent-decoding (so
- * `a%2Bb.mp3` → `a+b.mp3`); malformed percent-encoding is an UndecodableKeyError, never retried.
+ * The readings of an event's object key, the URL-decoded one first (`+` is a space, then
+ * percent-decoding, so `a%2Bb.mp3` → `a+b.mp3`), then the key as written when it differs. No
+ * source's encoding is assumed: RegisterUpload asks S3 which one exists (resolve.ts).
+ * Malformed percent-encoding leaves only the key as written, flagged `undecodable`.
  */
-export function decodeS3Key(raw: string, encoding: KeyEncoding): string {
-  if (encoding === 'raw') return raw;
+export function keyReadings(raw: string): { readings: string[]; undecodable: boolean } {
+  let decoded: string;
   try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
-    throw new UndecodableKeyError(
-      `undecodable key ${JSON.stringify(raw)}: the S3 event's key is not valid URL encoding, so the object cannot be found. Rename the object (avoid a bare "%") and upload it again.`,
-    );
+    return { readings: [raw], undecodable: true };
   }
+  return { readings: decoded === raw ? [raw] : [decoded, raw], undecodable: false };
 }
 
 /** Step Functions execution names: at most 80 characters of `[0-9A-Za-z_-]`. */
@@ -88,54 +88,4 @@ export function transcriptionJobName(input: { execution: string; bucket: string;
   if (JOB_NAME.test(input.execution)) return input.execution;
   const slug = slugify(input.key).slice(-150).replace(/^-+/, '') || 'upload';
   return `${slug}-${shortHash([input.bucket, input.key, input.execution])}`;
-}
-
-/** Media formats AWS Transcribe accepts (and the local engine converts). */
-export const SUPPORTED_FORMATS = ['amr', 'flac', 'm4a', 'mp3', 'mp4', 'ogg', 'webm', 'wav'] as const;
-export type MediaFormat = (typeof SUPPORTED_FORMATS)[number];
-
-const EXTENSION_ALIASES: Readonly<Record<string, MediaFormat>> = { oga: 'ogg', opus: 'ogg', wave: 'wav' };
-
-const CONTENT_TYPES: Readonly<Record<string, MediaFormat>> = {
-  'audio/amr': 'amr',
-  'audio/flac': 'flac',
-  'audio/x-flac': 'flac',
-  'audio/mp4': 'm4a',
-  'audio/m4a': 'm4a',
-  'audio/x-m4a': 'm4a',
-  'audio/mpeg': 'mp3',
-  'audio/mp3': 'mp3',
-  'video/mp4': 'mp4',
-  'audio/ogg': 'ogg',
-  'application/ogg': 'ogg',
-  'audio/webm': 'webm',
-  'video/webm': 'webm',
-  'audio/wav': 'wav',
-  'audio/x-wav': 'wav',
-  'audio/wave': 'wav',
-  'audio/vnd.wave': 'wav',
-};
-
-/**
- * The media format of a key: its extension decides; a key without an extension falls back to the
- * content type. Anything else is an UnsupportedMediaError naming the supported formats.
- */
-export function mediaFormat(key: string, contentType?: string | null): MediaFormat {
-  const extension = extname(key).slice(1).toLowerCase();
-  if (extension) {
-    if ((SUPPORTED_FORMATS as readonly string[]).includes(extension)) return extension as MediaFormat;
-    const alias = EXTENSION_ALIASES[extension];
-    if (alias) return alias;
-    throw unsupportedFormat(`".${extension}" files`);
-  }
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  const byType = type ? CONTENT_TYPES[type] : undefined;
-  if (byType) return byType;
-  throw unsupportedFormat(type ? `content type ${type} without a file extension` : 'a file without an extension');
-}
-
-function unsupportedFormat(what: string): UnsupportedMediaError {
-  return new UnsupportedMediaError(
-    `Unsupported format: ${what} cannot be transcribed. Upload one of: ${SUPPORTED_FORMATS.join(', ')}.`,
-  );
 }

@@ -6,8 +6,16 @@
 /** The state machine's input: small, ids and keys only (Step Functions payloads ≤ 256 KB). */
 export interface IngestInput {
   bucket: string;
-  /** Decoded S3 key (the filename). */
+  /**
+   * The S3 key (the filename). From an event: its first reading (URL-decoded when that is valid),
+   * replaced by the key that exists once RegisterUpload has asked S3 (`$.registered.key`).
+   */
   key: string;
+  /**
+   * The key exactly as the event spelled it, when that differs from `key`: the other reading
+   * RegisterUpload tries when S3 has no object under `key` (no source's encoding is assumed).
+   */
+  eventKey?: string;
   /** Raw S3 sequencer, when the event carried one. */
   sequencer: string | null;
   etag: string | null;
@@ -15,8 +23,9 @@ export interface IngestInput {
   /** The execution name, echoed for logs and for deterministic job names. */
   execution: string;
   /**
-   * Set when the event's key could not be decoded (`key` then holds the raw key): the run ends
-   * `failed` with this reason at its first task, instead of the trigger retrying forever.
+   * Set when the event's key is not valid percent-encoding (`key` then holds it as written): if
+   * no object has that key either, the run ends `failed` with this reason at its first task,
+   * instead of the trigger retrying forever.
    */
   keyError?: string;
 }

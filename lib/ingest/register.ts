@@ -4,15 +4,19 @@ import type { Config } from '../config.js';
 import { StaleEventError, UnsupportedMediaError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { UndecodableKeyError } from './errors.js';
-import { type MediaFormat, mediaFormat, unquoteEtag } from './keys.js';
+import { unquoteEtag } from './keys.js';
+import { type MediaFormat, mediaFormat } from './media.js';
 import type { IngestInput } from './ports.js';
-import { type AudioProbe, headObject, type ObjectHead, probeAudio } from './probe.js';
+import { type AudioProbe, type ObjectHead, probeAudio } from './probe.js';
+import { resolveObject } from './resolve.js';
 
 /** Shortest audio AWS Transcribe accepts. */
 export const MIN_DURATION_SECONDS = 0.5;
 
 /** RegisterUpload's result, stored at `$.registered`. */
 export interface Registered {
+  /** The key the object is stored under (the ASL copies it to `$.key` for the later states). */
+  key: string;
   /** True when this event must change nothing (older than the recorded upload, object gone). */
   stale: boolean;
   reason?: string;
@@ -30,46 +34,54 @@ export type RegisterDeps = {
 };
 
 /**
- * Records an upload: HeadObject, duration by ranged reads, validation, then the row as `pending`.
- * A file that is not usable audio still gets its row, then an UnsupportedMediaError with the
- * reason (the Catch marks the row failed) — before any transcription starts. An event older than
- * the recorded upload, or for an object replaced or deleted since, ends the run quietly.
+ * Records an upload: finds its key in S3 (each reading of the event's key in turn, see
+ * resolve.ts), HeadObject, duration by ranged reads, validation, then the row as `pending` under
+ * the key that exists. A file that is not usable audio still gets its row, then an
+ * UnsupportedMediaError with the reason (the Catch marks the row failed) — before any
+ * transcription starts. An event older than the recorded upload, or for an object replaced or
+ * deleted since, ends the run quietly; a malformed key no object has is an UndecodableKeyError.
  */
 export async function registerUpload(input: IngestInput, deps: RegisterDeps): Promise<Registered> {
-  if (input.keyError) throw new UndecodableKeyError(input.keyError);
-  const head = await headObject(deps.s3, input.bucket, input.key);
-  if (!head) return quiet(deps, input, 'the object no longer exists');
+  const found = await resolveObject(deps.s3, input);
+  if (!found) {
+    if (input.keyError) throw new UndecodableKeyError(input.keyError);
+    return quiet(deps, input, input.key, 'the object no longer exists');
+  }
+  const { key, head } = found;
   if (input.etag && head.etag && unquoteEtag(input.etag) !== head.etag) {
     // The object was overwritten after this event; the newer upload's own event records it.
-    return quiet(deps, input, 'the object was replaced by a newer upload');
+    return quiet(deps, input, key, 'the object was replaced by a newer upload');
   }
 
-  const checked = await inspect(input, head, deps);
+  const checked = await inspect({ ...input, key }, head, deps);
   try {
     await deps.store.upsertAudioFile({
-      filename: input.key,
+      filename: key,
       size: head.size,
       duration: checked.probe?.duration === undefined ? null : Math.round(checked.probe.duration),
       etag: head.etag,
       sequencer: input.sequencer,
     });
   } catch (error) {
-    if (error instanceof StaleEventError) return quiet(deps, input, 'a newer upload of this key is already recorded');
+    if (error instanceof StaleEventError) {
+      return quiet(deps, input, key, 'a newer upload of this key is already recorded');
+    }
     throw error;
   }
   if (checked.problem) throw new UnsupportedMediaError(checked.problem);
   deps.logger.info('Upload registered', {
-    key: input.key,
+    key,
+    ...(key === input.key ? {} : { eventKey: input.eventKey }),
     size: head.size,
     duration: checked.probe?.duration,
     bytesFetched: checked.probe?.bytesFetched,
   });
-  return { stale: false, size: head.size, duration: checked.probe?.duration ?? null, mediaFormat: checked.format };
+  return { key, stale: false, size: head.size, duration: checked.probe?.duration ?? null, mediaFormat: checked.format };
 }
 
-function quiet(deps: RegisterDeps, input: IngestInput, reason: string): Registered {
-  deps.logger.info('Event ignored', { key: input.key, sequencer: input.sequencer, reason });
-  return { stale: true, reason };
+function quiet(deps: RegisterDeps, input: IngestInput, key: string, reason: string): Registered {
+  deps.logger.info('Event ignored', { key, sequencer: input.sequencer, reason });
+  return { key, stale: true, reason };
 }
 
 interface Inspection {

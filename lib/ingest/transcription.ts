@@ -82,7 +82,8 @@ export interface CheckResult {
   /** Polls so far, this one included; the ASL compares it with maxAttempts. */
   attempts: number;
   maxAttempts: number;
-  failureReason?: string;
+  /** The engine's reason when FAILED, kept even when empty; null otherwise. */
+  failureReason: string | null;
 }
 
 /** One poll of the job; counts attempts so the state machine's loop is bounded. */
@@ -96,7 +97,7 @@ export async function checkTranscription(
     state: job.state,
     attempts,
     maxAttempts: deps.maxAttempts,
-    ...(job.failureReason ? { failureReason: job.failureReason } : {}),
+    failureReason: job.failureReason ?? null,
   };
 }
 

@@ -47,6 +47,8 @@ export interface ExecutionRecord {
   durationMs?: number;
   /** Time spent waiting for a free slot before the first state ran. */
   queuedMs?: number;
+  /** How many times a later process ran it again because it was still RUNNING (see LocalStateMachine.resume). */
+  restarts?: number;
   events: HistoryEvent[];
 }
 
@@ -149,6 +151,35 @@ export class ExecutionHistory {
       .slice(0, options.limit ?? Number.POSITIVE_INFINITY)
       .map(({ events: _events, input: _input, output: _output, ...summary }) => summary);
   }
+}
+
+/** How often a running execution's progress is saved, so `npm run executions` sees it. */
+const FLUSH_EVERY_MS = 250;
+
+/**
+ * Saves a running execution's progress at most every FLUSH_EVERY_MS, with a trailing save so the
+ * last events before a long Wait are on disk too (`npm run executions`, a restart after a kill).
+ */
+export function throttledFlush(save: () => Promise<void>): { request(): void; cancel(): void } {
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const run = () => {
+    timer = undefined;
+    last = Date.now();
+    void save().catch(() => {});
+  };
+  return {
+    request() {
+      if (timer) return;
+      const wait = FLUSH_EVERY_MS - (Date.now() - last);
+      if (wait <= 0) run();
+      else timer = setTimeout(run, wait);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }
 
 /** The slice of aws-local-stepfunctions' EventLog that the timeline reads. */

@@ -8,7 +8,10 @@ export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
 export interface InvokeOptions {
   /** e.g. `ingest-register-upload`; shows up in logs and the context. */
   functionName: string;
-  /** Deadline the handler sees through getRemainingTimeInMillis (default 60 s). */
+  /**
+   * The function's timeout (default 60 s): the handler sees it through getRemainingTimeInMillis,
+   * and an invocation still running then fails `Sandbox.Timedout`, as Lambda reports it.
+   */
   timeoutMs?: number;
   region?: string;
   /** The invocation's request id (API Gateway's, so logs correlate); a new one by default. */
@@ -34,7 +37,7 @@ export class LambdaInvocationError extends Error {
 
 /** A Lambda-like context: request id, function name, deadline. */
 export function lambdaContext(options: InvokeOptions): Context {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const region = options.region ?? 'us-east-1';
   const unsupported = () => {
     throw new Error('Deprecated Lambda context callbacks are not supported; return or throw from the handler.');
@@ -57,18 +60,39 @@ export function lambdaContext(options: InvokeOptions): Context {
 
 /**
  * Invokes a handler the way the Lambda service does: the event and the result cross a JSON
- * boundary (so nothing but JSON leaks between states), and a thrown error becomes a
- * LambdaInvocationError named by its error type.
+ * boundary (so nothing but JSON leaks between states), a thrown error becomes a
+ * LambdaInvocationError named by its error type, and an invocation over its timeout fails
+ * `Sandbox.Timedout` (the handler's promise cannot be killed in-process: it is abandoned).
  */
 export async function invokeLambda(handler: LambdaHandler, event: unknown, options: InvokeOptions): Promise<unknown> {
   const payload = JSON.parse(JSON.stringify(event ?? null));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timedOut = sandboxTimeout(timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(timedOut), timeoutMs);
+  });
   let result: unknown;
   try {
-    result = await handler(payload, lambdaContext(options));
+    result = await Promise.race([handler(payload, lambdaContext({ ...options, timeoutMs })), deadline]);
   } catch (error) {
-    throw toLambdaError(error);
+    throw error === timedOut ? timedOut : toLambdaError(error);
+  } finally {
+    clearTimeout(timer);
   }
   return result === undefined ? null : JSON.parse(JSON.stringify(result));
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** What Step Functions records when a Lambda function runs past its timeout. */
+function sandboxTimeout(timeoutMs: number): LambdaInvocationError {
+  const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+  return new LambdaInvocationError(
+    'Sandbox.Timedout',
+    message,
+    JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: message }),
+  );
 }
 
 /** Maps a thrown value to the error type and Cause that Step Functions would record. */

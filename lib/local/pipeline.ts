@@ -1,14 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, loadConfig } from '../config.js';
-import { encodeS3EventKey } from '../ingest/events.js';
 import type { Transcriber } from '../ingest/ports.js';
+import { TASK_FUNCTION_TIMEOUT_SECONDS, TRIGGER_FUNCTION_TIMEOUT_SECONDS } from '../ingest/timeouts.js';
 import { createDeps, type Deps, setDeps } from '../runtime.js';
 import type { Store } from '../store/store.js';
 import { loadDefinition, loadFunctionHandler, type TaskBinding, taskBindings } from './asl.js';
-import { ExecutionHistory } from './executions.js';
+import { ExecutionHistory, type ExecutionRecord } from './executions.js';
 import { invokeLambda, type LambdaHandler } from './lambda.js';
 import { type LocalS3, type LocalS3Event, startLocalS3 } from './s3.js';
 import { LocalStateMachine } from './state-machine.js';
+import { executionStatusEvent, isUnsuccessful } from './status-events.js';
 import { type LocalStore, openLocalStore } from './store.js';
 
 export interface LocalPipelineOptions {
@@ -30,6 +31,16 @@ export interface LocalPipelineOptions {
   wrapTask?: (binding: TaskBinding, handler: LambdaHandler) => LambdaHandler;
   /** Path of the ASL file (default: statemachines/ingest-audio.asl.json). */
   definitionPath?: string;
+  /**
+   * Every function's timeout instead of the deployed ones (lib/ingest/timeouts.ts): an invocation
+   * still running then fails `Sandbox.Timedout` (tests of stuck tasks).
+   */
+  functionTimeoutMs?: number;
+  /**
+   * Run again the executions a previous process left RUNNING in DATA_DIR (npm start does; a
+   * one-off `npm run invoke` beside a running `npm start` must not take over its executions).
+   */
+  resumeExecutions?: boolean;
 }
 
 export interface LocalPipeline {
@@ -41,8 +52,10 @@ export interface LocalPipeline {
   /** The dependencies installed with setDeps for every function of this process. */
   deps: Deps;
   /**
-   * Delivers an S3 notification as s3rver emits it (raw keys) through the on-upload function,
-   * as an upload does; for replaying duplicates and out-of-order events.
+   * Delivers an S3 notification as s3rver emits it (keys as stored, not URL-encoded as AWS
+   * encodes classic records: nothing assumes either) as the stack's rules route events: created
+   * objects to on-upload, removed ones to on-delete; for replaying duplicates and out-of-order
+   * events. Resolves with on-upload's result (on-delete's for a batch of removals only).
    */
   deliver(event: LocalS3Event): Promise<unknown>;
   /** Resolves when every delivered event has been handled and no execution runs or waits. */
@@ -50,23 +63,16 @@ export interface LocalPipeline {
   close(): Promise<void>;
 }
 
-/** Classic S3 records URL-encode keys and s3rver does not: encode them so on-upload decodes once, as in AWS. */
-function asAwsNotification(event: LocalS3Event): LocalS3Event {
-  return {
-    Records: event.Records.map((record) => ({
-      ...record,
-      s3: { ...record.s3, object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) } },
-    })),
-  };
-}
-
-/** On-upload is invoked asynchronously in AWS, which retries a failed invocation twice. */
+/** EventBridge targets are invoked asynchronously in AWS, which retries a failed invocation (twice, at least). */
 const TRIGGER_ATTEMPTS = 3;
 
 /**
- * Local mode's pipeline: s3rver → the on-upload function (same handler as in AWS) → the local
- * ExecutionStarter running statemachines/ingest-audio.asl.json → the functions/ingest handlers,
- * with the store, S3 client, transcriber and starter installed in the composition root.
+ * Local mode's pipeline, wired as the stack wires AWS: s3rver's object events → on-upload
+ * (created) or on-delete (removed), the same handlers as in AWS → the local ExecutionStarter
+ * running statemachines/ingest-audio.asl.json → the functions/ingest handlers; an execution that
+ * ends FAILED, TIMED_OUT or ABORTED → on-execution-failed with the status-change event Step
+ * Functions sends. With `resumeExecutions`, executions a previous process left RUNNING (stopped or
+ * killed) run again.
  */
 export async function startPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const config = options.config ?? loadConfig();
@@ -77,26 +83,39 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
 
   // Everything that can fail without side effects first: the definition and the functions.
   const definition = await loadDefinition(options.definitionPath);
+  const taskTimeoutMs = options.functionTimeoutMs ?? TASK_FUNCTION_TIMEOUT_SECONDS * 1000;
+  const triggerTimeoutMs = options.functionTimeoutMs ?? TRIGGER_FUNCTION_TIMEOUT_SECONDS * 1000;
   const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const binding of taskBindings(definition)) {
     const handler = await loadFunctionHandler(binding.functionName);
     const wrapped = options.wrapTask ? options.wrapTask(binding, handler) : handler;
     const functionName = binding.functionName.replace(/\//g, '-');
-    tasks[binding.state] = (input) => invokeLambda(wrapped, input, { functionName, region: config.AWS_REGION });
+    tasks[binding.state] = (input) =>
+      invokeLambda(wrapped, input, { functionName, region: config.AWS_REGION, timeoutMs: taskTimeoutMs });
   }
-  const onUpload = await loadFunctionHandler('on-upload');
+  const triggers = {
+    'on-upload': await loadFunctionHandler('on-upload'),
+    'on-delete': await loadFunctionHandler('on-delete'),
+    'on-execution-failed': await loadFunctionHandler('on-execution-failed'),
+  };
   const history = ExecutionHistory.forDataDir(config.DATA_DIR);
 
   const pending = new Set<Promise<unknown>>();
   let closed = false;
-  const deliver = (event: LocalS3Event): Promise<unknown> => {
+  /** An asynchronous invocation of an event-driven function, retried as Lambda retries one. */
+  const trigger = (
+    name: keyof typeof triggers,
+    event: unknown,
+    describe: Record<string, unknown>,
+  ): Promise<unknown> => {
     if (closed) return Promise.resolve(undefined);
     const run = (async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await invokeLambda(onUpload, asAwsNotification(event), {
-            functionName: 'on-upload',
+          return await invokeLambda(triggers[name], event, {
+            functionName: name,
             region: config.AWS_REGION,
+            timeoutMs: triggerTimeoutMs,
           });
         } catch (error) {
           if (attempt >= TRIGGER_ATTEMPTS || closed) throw error;
@@ -109,13 +128,26 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
       () => pending.delete(run),
       (error: unknown) => {
         pending.delete(run);
-        logger.error('on-upload failed for a local S3 event', {
-          error,
-          keys: event.Records.map((r) => r.s3.object.key),
-        });
+        logger.error(`${name} failed for a local event`, { error, ...describe });
       },
     );
     return run;
+  };
+  const deliver = (event: LocalS3Event): Promise<unknown> => {
+    const removed = event.Records.filter((record) => record.eventName.startsWith('ObjectRemoved:'));
+    const others = event.Records.filter((record) => !removed.includes(record));
+    const keys = (records: LocalS3Event['Records']) => ({ keys: records.map((r) => r.s3.object.key) });
+    const deleting = removed.length > 0 ? trigger('on-delete', { Records: removed }, keys(removed)) : undefined;
+    if (others.length === 0) return deleting ?? Promise.resolve(undefined);
+    return trigger('on-upload', { Records: others }, keys(others));
+  };
+  const onStopped = (record: ExecutionRecord) => {
+    logger.info('Local execution finished', { execution: record.name, status: record.status, error: record.error });
+    if (isUnsuccessful(record)) {
+      void trigger('on-execution-failed', executionStatusEvent(record, config.AWS_REGION), {
+        execution: record.name,
+      }).catch(() => {});
+    }
   };
 
   const s3 = await startLocalS3({
@@ -142,8 +174,7 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
     waitMs: config.LOCAL_WAIT_MS,
     retryMs: config.LOCAL_RETRY_MS,
     concurrency: config.LOCAL_CONCURRENCY,
-    onSettled: (record) =>
-      logger.info('Local execution finished', { execution: record.name, status: record.status, error: record.error }),
+    onSettled: onStopped,
   });
 
   const ports = {
@@ -159,6 +190,12 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
   } else {
     deps = createDeps({ ...config, S3_ENDPOINT: s3.endpoint }, { logger, store, ...ports });
     previous = setDeps(deps);
+  }
+
+  // Executions a previous process left RUNNING (stopped, or killed mid-run) run again, from the start.
+  if (options.resumeExecutions) {
+    const resumed = await machine.resume();
+    if (resumed.length > 0) logger.info('Running again the executions the last run left unfinished', { resumed });
   }
 
   const settled = async () => {

@@ -68,7 +68,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
     // S3 endpoint and the ingest pipeline: uploads → on-upload → the ASL state machine in-process.
     // A free API port (tests) means a free S3 port too, so parallel stacks never collide.
     const s3Port = options.s3Port ?? (options.port === 0 ? 0 : config.S3_PORT);
-    const pipeline = await startPipeline({ config: { ...config, S3_PORT: s3Port }, deps });
+    const pipeline = await startPipeline({ config: { ...config, S3_PORT: s3Port }, deps, resumeExecutions: true });
     closers.push(() => pipeline.close());
     urls.s3 = pipeline.s3.endpoint;
 

@@ -13,6 +13,7 @@ import {
   type ExecutionHistory,
   type ExecutionRecord,
   type RawEventLog,
+  throttledFlush,
   toHistoryEvent,
 } from './executions.js';
 
@@ -37,17 +38,17 @@ export interface LocalStateMachineOptions {
   retryMs?: number;
   /** Executions running at once; more are queued in start order (default 8). */
   concurrency?: number;
-  /** Called once per execution when it stops, after its record is saved. */
+  /** Called once per execution when it stops, after its record is saved (not when close() suspends it). */
   onSettled?: (record: ExecutionRecord) => void;
 }
-
-/** Throttles timeline flushes of a running execution, so `npm run executions` sees progress. */
-const FLUSH_EVERY_MS = 250;
 
 /**
  * The local ExecutionStarter: runs the ASL definition unchanged with aws-local-stepfunctions,
  * names de-duplicated as in Step Functions (a used name → `{ started: false }`, across restarts
  * too, because names are kept in the history), with bounded concurrency and a FIFO queue.
+ * Executions outlive the process as Step Functions executions do: close() leaves the unfinished
+ * ones RUNNING in the history (as does a killed process), and resume() runs them again from the
+ * start (every Task is idempotent).
  */
 export class LocalStateMachine implements ExecutionStarter {
   private readonly machine: StateMachine;
@@ -55,12 +56,15 @@ export class LocalStateMachine implements ExecutionStarter {
   private readonly names = new Set<string>();
   private readonly queue: ExecutionRecord[] = [];
   private readonly running = new Map<string, () => void>();
+  private readonly ended = new Set<string>();
   private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(record: ExecutionRecord) => void>();
   private readonly concurrency: number;
   private readonly arnPrefix: string;
   private closed = false;
+  /** Set by close(): executions it stops stay RUNNING in the history, to be resumed. */
+  private suspending = false;
 
   constructor(private readonly options: LocalStateMachineOptions) {
     this.machine = new StateMachine(substitutePlaceholders(options.definition, options.substitutions, options.region));
@@ -148,13 +152,60 @@ export class LocalStateMachine implements ExecutionStarter {
     return { running: this.running.size, queued: this.queue.length };
   }
 
-  /** Stops accepting executions, aborts the running ones and drops the queue (recorded ABORTED). */
+  /**
+   * Stops a running or queued execution, as StopExecution does: it ends ABORTED. False when no
+   * execution of that name is running here.
+   */
+  async abort(name: string): Promise<boolean> {
+    const queued = this.queue.findIndex((record) => record.name === name);
+    if (queued >= 0) {
+      const [record] = this.queue.splice(queued, 1);
+      await this.finish(record as ExecutionRecord, 'ABORTED', Date.now());
+      this.ended.delete(name);
+      return true;
+    }
+    const stop = this.running.get(name);
+    if (!stop || this.ended.has(name)) return false;
+    stop();
+    return true;
+  }
+
+  /**
+   * Runs again, from the start, every execution the history shows RUNNING: the process that ran
+   * them stopped (or was killed) before they ended. Returns their names.
+   */
+  async resume(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const { name } of await this.options.history.list({ status: 'RUNNING' })) {
+      if (this.names.has(name)) continue; // started by this process
+      const record = await this.options.history.get(name);
+      this.names.add(name);
+      const now = Date.now();
+      record.events.push({
+        type: 'ExecutionRestarted',
+        at: new Date(now).toISOString(),
+        elapsedMs: Math.max(0, now - Date.parse(record.startedAt)),
+      });
+      record.restarts = (record.restarts ?? 0) + 1;
+      await this.options.history.save(record);
+      this.queue.push(record);
+      resumed.push(name);
+    }
+    this.pump();
+    return resumed;
+  }
+
+  /**
+   * Stops accepting executions. The running and queued ones are left RUNNING in the history, as
+   * when the process is killed, and resume() in the next process runs them again.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    const dropped = this.queue.splice(0);
-    for (const record of dropped) await this.finish(record, 'ABORTED', Date.now());
+    this.suspending = true;
+    const suspended = this.queue.splice(0);
     for (const abort of this.running.values()) abort();
     await this.idle();
+    for (const record of suspended) this.release(record);
   }
 
   private pump(): void {
@@ -170,6 +221,7 @@ export class LocalStateMachine implements ExecutionStarter {
         })
         .finally(() => {
           this.running.delete(record.name);
+          this.ended.delete(record.name);
           this.pump();
           if (this.running.size === 0 && this.queue.length === 0) {
             const waiters = this.idleWaiters;
@@ -182,7 +234,7 @@ export class LocalStateMachine implements ExecutionStarter {
 
   private async run(record: ExecutionRecord): Promise<void> {
     const startedMs = Date.now();
-    record.queuedMs = startedMs - Date.parse(record.startedAt);
+    record.queuedMs ??= startedMs - Date.parse(record.startedAt);
     const execution = this.machine.run(record.input as JsonInput, {
       overrides: this.overrides,
       context: {
@@ -194,7 +246,7 @@ export class LocalStateMachine implements ExecutionStarter {
       },
     });
     this.running.set(record.name, () => execution.abort());
-    let lastFlush = startedMs;
+    const flush = throttledFlush(() => this.options.history.save(structuredClone(record)));
     const collect = (async () => {
       for await (const event of execution.eventLogs) {
         const entry = toHistoryEvent(event as unknown as RawEventLog, Date.parse(record.startedAt));
@@ -203,10 +255,7 @@ export class LocalStateMachine implements ExecutionStarter {
           record.error = entry.error;
           record.cause = entry.cause;
         }
-        if (Date.now() - lastFlush >= FLUSH_EVERY_MS) {
-          lastFlush = Date.now();
-          void this.options.history.save(structuredClone(record)).catch(() => {});
-        }
+        flush.request();
       }
     })();
     let status: ExecutionRecord['status'] = 'SUCCEEDED';
@@ -225,10 +274,24 @@ export class LocalStateMachine implements ExecutionStarter {
     }
     // The logger closes after the final event; do not let a stuck iterator hold the slot.
     await Promise.race([collect, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    flush.cancel();
+    if (status === 'ABORTED' && this.suspending) {
+      // Stopped by close(): left RUNNING (its events so far kept) for the next process to resume.
+      await this.options.history.save(record).catch(() => {});
+      this.release(record);
+      return;
+    }
     await this.finish(record, status, startedMs);
   }
 
+  /** Resolves the waiters of an execution that close() left RUNNING. */
+  private release(record: ExecutionRecord): void {
+    for (const resolve of this.waiters.get(record.name) ?? []) resolve(record);
+    this.waiters.delete(record.name);
+  }
+
   private async finish(record: ExecutionRecord, status: ExecutionRecord['status'], startedMs: number): Promise<void> {
+    this.ended.add(record.name); // nothing left to abort, though its slot is freed only after this
     record.status = status;
     record.stoppedAt = new Date().toISOString();
     record.durationMs = Date.now() - Math.min(startedMs, Date.parse(record.startedAt));
@@ -239,7 +302,6 @@ export class LocalStateMachine implements ExecutionStarter {
     await this.options.history.save(record).catch(() => {});
     this.options.onSettled?.(record);
     for (const listener of this.listeners) listener(record);
-    for (const resolve of this.waiters.get(record.name) ?? []) resolve(record);
-    this.waiters.delete(record.name);
+    this.release(record);
   }
 }

@@ -55,6 +55,8 @@ function describe(event: HistoryEvent, previous: { input: unknown; output: unkno
       return 'execution aborted';
     case 'ExecutionTimeout':
       return 'execution timed out';
+    case 'ExecutionRestarted':
+      return 'execution restarted from the start (the process running it stopped before it ended)';
     case 'StateEntered': {
       const same = JSON.stringify(event.input) === JSON.stringify(previous.output);
       previous.input = event.input;
@@ -88,6 +90,7 @@ export function formatTimeline(record: ExecutionRecord): string {
     `  stopped   ${record.stoppedAt ?? '—'}  (${duration(record.durationMs)})`,
   ];
   if (record.error) lines.push(`  error     ${record.error}: ${record.cause ?? ''}`);
+  if (record.restarts) lines.push(`  restarts  ${record.restarts}`);
   lines.push('');
   const previous = { input: undefined as unknown, output: record.input };
   for (const event of record.events) {

@@ -10,6 +10,8 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EXECUTION_STATUS_CHANGE, UNSUCCESSFUL_STATUSES } from '../../lib/ingest/execution-failure.js';
+import { TASK_FUNCTION_TIMEOUT_SECONDS, TRIGGER_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 import type { EnvironmentSettings } from '../settings.js';
 import { AppFunction, PROJECT_ROOT } from './app-function.js';
 import { aslSubstitutions, aslTimeoutSeconds, functionArnPlaceholder } from './asl.js';
@@ -20,7 +22,7 @@ export const ASL_PATH = join(PROJECT_ROOT, 'statemachines', 'ingest-audio.asl.js
 /** What each Task of the state machine may touch; nothing else is granted. */
 type TaskAccess = {
   table?: 'read' | 'readwrite';
-  s3?: ('getAudio' | 'getTranscripts' | 'putTranscripts')[];
+  s3?: ('getAudio' | 'getTranscripts' | 'putTranscripts' | 'deleteTranscripts')[];
   transcribe?: ('start' | 'get')[];
 };
 
@@ -34,7 +36,8 @@ export const INGEST_TASKS: Record<string, TaskAccess> = {
   'check-transcription': { transcribe: ['get'] },
   // Reads Transcribe's JSON; a transcript too large for the item is written back under transcripts/.
   'complete-transcription': { table: 'readwrite', s3: ['getTranscripts', 'putTranscripts'], transcribe: ['get'] },
-  'mark-failed': { table: 'readwrite' },
+  // HeadObject too: an upload whose registration failed gets its row only while its object exists.
+  'mark-failed': { table: 'readwrite', s3: ['getAudio'] },
 };
 
 export interface IngestPipelineProps {
@@ -46,15 +49,21 @@ export interface IngestPipelineProps {
 }
 
 /**
- * The pipeline: the Task functions, the Standard state machine loaded from the one ASL file,
- * and the EventBridge trigger (S3 "Object Created" → on-upload → StartExecution) with its DLQ.
+ * The pipeline: the Task functions, the Standard state machine loaded from the one ASL file, and
+ * its EventBridge rules with one DLQ: S3 "Object Created" → on-upload → StartExecution; S3
+ * "Object Deleted" → on-delete (the row and transcript go with the object); the state machine's
+ * FAILED / TIMED_OUT / ABORTED executions → on-execution-failed (no row left pending/processing).
  */
 export class IngestPipeline extends Construct {
   readonly stateMachine: StateMachine;
   readonly tasks: Record<string, AppFunction> = {};
   readonly onUpload: AppFunction;
+  readonly onDelete: AppFunction;
+  readonly onExecutionFailed: AppFunction;
   readonly deadLetterQueue: Queue;
   readonly rule: Rule;
+  readonly deleteRule: Rule;
+  readonly executionFailedRule: Rule;
   readonly substitutions: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: IngestPipelineProps) {
@@ -70,6 +79,7 @@ export class IngestPipeline extends Construct {
       getAudio: ['s3:GetObject', audioBucket.arnForObjects('*')],
       getTranscripts: ['s3:GetObject', audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)],
       putTranscripts: ['s3:PutObject', audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)],
+      deleteTranscripts: ['s3:DeleteObject', audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)],
     } as const;
 
     const arns: Record<string, string> = {};
@@ -79,11 +89,11 @@ export class IngestPipeline extends Construct {
         entry: `functions/ingest/${name}.ts`,
         functionName: `${settings.prefix}-${name}`,
         description: `ingest-audio Task: ${name}`,
-        // Ranged reads of large media and Transcribe calls; Step Functions retries on timeout.
-        timeout: Duration.seconds(60),
+        // Ranged reads of large media and Transcribe calls; each Task's TimeoutSeconds is above it.
+        timeout: Duration.seconds(TASK_FUNCTION_TIMEOUT_SECONDS),
       });
       if (access.table) task.useTable(table, access.table);
-      for (const grant of access.s3 ?? []) task.allow([s3Resources[grant][0]], [s3Resources[grant][1]]);
+      grantS3(task, access.s3);
       const transcribeActions = (access.transcribe ?? []).map((action) =>
         action === 'start' ? 'transcribe:StartTranscriptionJob' : 'transcribe:GetTranscriptionJob',
       );
@@ -121,6 +131,7 @@ export class IngestPipeline extends Construct {
       }),
     );
 
+    // Events the pipeline's functions could not handle (uploads, deletes, failed executions).
     this.deadLetterQueue = new Queue(this, 'UploadDeadLetters', {
       queueName: `${settings.prefix}-upload-dead-letters`,
       enforceSSL: true,
@@ -134,36 +145,88 @@ export class IngestPipeline extends Construct {
       entry: 'functions/on-upload.ts',
       functionName: `${settings.prefix}-on-upload`,
       description: 'S3 Object Created → StartExecution of ingest-audio (idempotent by execution name)',
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(TRIGGER_FUNCTION_TIMEOUT_SECONDS),
     });
     this.onUpload.allow(['states:StartExecution'], [this.stateMachine.stateMachineArn]);
-    // Errors thrown by on-upload itself (after Lambda's async retries) also land in the DLQ.
-    this.onUpload.fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
+    const target = (fn: AppFunction) => {
+      // Errors thrown by the function itself (after Lambda's async retries) also land in the DLQ.
+      fn.fn.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(this.deadLetterQueue),
+      });
+      return new LambdaFunction(fn.fn, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      });
+    };
 
-    this.rule = new Rule(this, 'ObjectCreated', {
-      ruleName: `${settings.prefix}-object-created`,
-      description: 'Uploads to the audio bucket start the ingest pipeline',
+    /** An S3 event of the audio bucket → fn; objects under transcripts/ are the pipeline's own, not audio. */
+    const objectRule = (id: string, detailType: string, description: string, fn: AppFunction) =>
+      new Rule(this, id, {
+        ruleName: `${settings.prefix}-${detailType.toLowerCase().replace(' ', '-')}`,
+        description,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: [detailType],
+          detail: {
+            bucket: { name: [audioBucket.bucketName] },
+            object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
+          },
+        },
+        targets: [target(fn)],
+      });
+    this.rule = objectRule(
+      'ObjectCreated',
+      'Object Created',
+      'Uploads to the audio bucket start the ingest pipeline',
+      this.onUpload,
+    );
+
+    this.onDelete = new AppFunction(this, 'OnDelete', {
+      ...common,
+      entry: 'functions/on-delete.ts',
+      functionName: `${settings.prefix}-on-delete`,
+      description: 'S3 Object Deleted → the row and the transcript object of that file are removed',
+      timeout: Duration.seconds(TRIGGER_FUNCTION_TIMEOUT_SECONDS),
+    });
+    // HeadObject (is the object back?) and DeleteObject of the transcript; nothing else of the bucket.
+    this.onDelete.useTable(table, 'readwrite');
+    grantS3(this.onDelete, ['getAudio', 'deleteTranscripts']);
+    this.deleteRule = objectRule(
+      'ObjectDeleted',
+      'Object Deleted',
+      'Deleting an audio object deletes its row and transcript: the table follows the bucket',
+      this.onDelete,
+    );
+
+    this.onExecutionFailed = new AppFunction(this, 'OnExecutionFailed', {
+      ...common,
+      entry: 'functions/on-execution-failed.ts',
+      functionName: `${settings.prefix}-on-execution-failed`,
+      description: 'ingest-audio FAILED / TIMED_OUT / ABORTED → the row marked failed if the run left it unfinished',
+      timeout: Duration.seconds(TRIGGER_FUNCTION_TIMEOUT_SECONDS),
+    });
+    // The table only: the execution input carries everything it needs.
+    this.onExecutionFailed.useTable(table, 'readwrite');
+    this.executionFailedRule = new Rule(this, 'ExecutionFailed', {
+      ruleName: `${settings.prefix}-execution-failed`,
+      description: 'Executions of ingest-audio that end without succeeding: their row never stays pending/processing',
       eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
+        source: ['aws.states'],
+        detailType: [EXECUTION_STATUS_CHANGE],
         detail: {
-          bucket: { name: [audioBucket.bucketName] },
-          // Transcribe's output lands in the same bucket: those objects are not uploads.
-          object: { key: Match.anythingButPrefix(TRANSCRIPTS_PREFIX) },
+          stateMachineArn: [this.stateMachine.stateMachineArn],
+          status: [...UNSUCCESSFUL_STATUSES],
         },
       },
-      targets: [
-        new LambdaFunction(this.onUpload.fn, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
+      targets: [target(this.onExecutionFailed)],
     });
+
+    function grantS3(fn: AppFunction, grants: TaskAccess['s3'] = []): void {
+      for (const grant of grants) fn.allow([s3Resources[grant][0]], [s3Resources[grant][1]]);
+    }
   }
 }
 

@@ -57,14 +57,9 @@ export class Storage extends Construct {
             },
           ]
         : undefined,
-      lifecycleRules: [
-        {
-          id: 'expire-transcripts',
-          prefix: TRANSCRIPTS_PREFIX,
-          expiration: Duration.days(settings.transcriptExpirationDays),
-        },
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(2) },
-      ],
+      // No expiration of transcripts/: a transcript object lives as long as its row, and is
+      // deleted with it (lib/ingest/delete.ts, on an Object Deleted event or the API's delete).
+      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(2) }],
       removalPolicy: settings.removalPolicy,
     });
     // Native CloudFormation property: Bucket's `eventBridgeEnabled` would add a custom-resource

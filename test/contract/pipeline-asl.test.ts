@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_SERVICE_ERRORS, RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
+import { RECORDED_FAILURE_ERROR } from '../../lib/ingest/execution-failure.js';
+import { TASK_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 
 /**
  * The contract of statemachines/ingest-audio.asl.json with the CDK stack and the local runner:
@@ -76,12 +78,67 @@ describe('ingest-audio.asl.json', () => {
   it.each(tasks)('%s catches States.ALL', (name, state) => {
     const all = state.Catch?.find((entry) => entry.ErrorEquals.includes('States.ALL'));
     expect(all).toBeDefined();
-    if (name === 'MarkFailed') expect(definition.States[all?.Next ?? ''].Type).toBe('Fail');
+    if (name === 'MarkFailed') expect(all?.Next).toBe('FailedUnrecorded');
     else expect(all).toMatchObject({ ResultPath: '$.error', Next: 'MarkFailed' });
   });
 
-  it('MarkFailed leads to a Fail state', () => {
-    expect(definition.States[definition.States.MarkFailed.Next].Type).toBe('Fail');
+  it.each(tasks)('%s has a TimeoutSeconds above its function timeout, so the function times out first', (_n, state) => {
+    const timeout = (state as State & { TimeoutSeconds?: number }).TimeoutSeconds;
+    expect(timeout).toBeGreaterThan(TASK_FUNCTION_TIMEOUT_SECONDS);
+  });
+
+  it('MarkFailed ends in IngestFailed, the error the execution-failure handler leaves alone', () => {
+    const failed = definition.States[definition.States.MarkFailed.Next];
+    expect(failed).toMatchObject({ Type: 'Fail', Error: RECORDED_FAILURE_ERROR, CausePath: '$.failed.reason' });
+  });
+
+  it('a MarkFailed that failed ends the execution with the original error, for the execution-failure handler', () => {
+    expect(definition.States.FailedUnrecorded).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+  });
+
+  it('every way into MarkFailed sets $.error with a string Error and Cause (the Fail states read both)', () => {
+    for (const [name, state] of states) {
+      const catchers = (state.Catch ?? []).filter((entry) => entry.Next === 'MarkFailed');
+      for (const catcher of catchers) expect(catcher.ResultPath, name).toBe('$.error');
+      const pass = state as State & {
+        Next?: string;
+        Result?: Record<string, unknown>;
+        Parameters?: Record<string, unknown>;
+      };
+      if (state.Type === 'Pass' && pass.Next === 'MarkFailed') {
+        expect(pass.ResultPath, name).toBe('$.error');
+        const body = pass.Result ?? pass.Parameters ?? {};
+        expect(typeof body.Error, name).toBe('string');
+        expect(typeof (body.Cause ?? body['Cause.$']), name).toBe('string');
+      }
+    }
+  });
+
+  it('no Pass state reads an optional path (a missing one is an uncatchable States.Runtime)', () => {
+    // TranscriptionFailed reads $.check.failureReason: only a Choice that checked it is a string leads there.
+    const choices = definition.States.TranscriptionState.Choices as { And?: unknown[]; Next: string }[];
+    const guarded = choices.find((choice) => choice.Next === 'TranscriptionFailed');
+    expect(guarded?.And).toEqual([
+      { Variable: '$.check.state', StringEquals: 'FAILED' },
+      { Variable: '$.check.failureReason', IsPresent: true },
+      { Variable: '$.check.failureReason', IsString: true },
+    ]);
+    expect(choices.indexOf(guarded!)).toBeLessThan(
+      choices.findIndex((choice) => choice.Next === 'TranscriptionFailedWithoutReason'),
+    );
+    expect(definition.States.TranscriptionFailed.Parameters).toEqual({
+      Error: 'TranscriptionFailed',
+      'Cause.$': '$.check.failureReason',
+    });
+    expect(definition.States.UseRegisteredKey).toMatchObject({
+      Type: 'Pass',
+      InputPath: '$.registered.key',
+      ResultPath: '$.key',
+    });
   });
 
   it('writes each Task result under its own path, never over the input', () => {
@@ -103,6 +160,8 @@ describe('ingest-audio.asl.json', () => {
   });
 
   it('ends stale events quietly (Succeed, not Fail)', () => {
+    expect(definition.States.RegisterUpload.Next).toBe('UseRegisteredKey');
+    expect(definition.States.UseRegisteredKey.Next).toBe('IsNewUpload');
     const rule = definition.States.IsNewUpload.Choices[0];
     expect(rule).toMatchObject({ Variable: '$.registered.stale', BooleanEquals: true });
     expect(definition.States[rule.Next].Type).toBe('Succeed');

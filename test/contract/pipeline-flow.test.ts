@@ -156,8 +156,8 @@ describe('the ingest state machine with the real handlers', () => {
     const row = await h.store.getAudioFile('flow notes.mp3');
     expect(row?.transcriptStatus).toBe('failed');
     expect(row?.transcriptError).toMatch(/not audio that can be read/);
-    // The Fail state reports the original error name and the readable reason.
-    expect(run.error?.cause).toMatchObject({ name: 'UnsupportedMediaError' });
+    // The failure is on the row: the Fail state says so (IngestFailed) with the readable reason.
+    expect(run.error?.cause).toMatchObject({ name: 'IngestFailed' });
     expect(run.error?.message).toContain(row?.transcriptError);
   });
 

@@ -123,7 +123,7 @@ describe('checkTranscription', () => {
     await transcriber.start({ jobName: 'job-a' });
     const job = { jobName: 'job-a', stale: false };
     const first = await checkTranscription({ job }, { transcriber, maxAttempts: 3 });
-    expect(first).toEqual({ state: 'IN_PROGRESS', attempts: 1, maxAttempts: 3 });
+    expect(first).toEqual({ state: 'IN_PROGRESS', attempts: 1, maxAttempts: 3, failureReason: null });
     const second = await checkTranscription({ job, check: first }, { transcriber, maxAttempts: 3 });
     expect(second.attempts).toBe(2);
     transcriber.finish('job-a', 'FAILED', 'The media format is invalid.');
@@ -133,6 +133,17 @@ describe('checkTranscription', () => {
       maxAttempts: 3,
       failureReason: 'The media format is invalid.',
     });
+  });
+
+  it('keeps an empty failure reason instead of dropping the field', async () => {
+    const transcriber = new ScriptedTranscriber();
+    await transcriber.start({ jobName: 'job-empty' });
+    transcriber.jobs.get('job-empty')!.state = 'FAILED';
+    const check = await checkTranscription(
+      { job: { jobName: 'job-empty', stale: false } },
+      { transcriber, maxAttempts: 3 },
+    );
+    expect(check).toMatchObject({ state: 'FAILED', failureReason: null });
   });
 });
 
@@ -245,6 +256,32 @@ describe('markFailed', () => {
       recorded: false,
     });
     expect(await h.store.getAudioFile('never.wav')).toBeUndefined();
+  });
+
+  it('gives an upload whose registration failed its row, failed, while its object exists', async () => {
+    const input = await h.put('unregistered.wav', wav);
+    const failed = await markFailed(
+      { ...input, error: { Error: 'Sandbox.Timedout', Cause: 'Task timed out after 60.00 seconds' } },
+      { store: h.store, s3: h.s3, logger: h.logger },
+    );
+    expect(failed).toMatchObject({ recorded: true, reason: expect.stringMatching(/took too long/) });
+    expect(await h.store.getAudioFile('unregistered.wav')).toMatchObject({
+      transcriptStatus: 'failed',
+      size: wav.length,
+      etag: input.etag,
+      transcriptError: failed.reason,
+    });
+  });
+
+  it('never recreates a row that registration wrote and a delete removed', async () => {
+    const state = await registered('deleted later.wav');
+    await h.store.deleteAudioFile('deleted later.wav');
+    const failed = await markFailed(
+      { ...state, error: { Error: 'States.TaskFailed' } },
+      { store: h.store, s3: h.s3, logger: h.logger },
+    );
+    expect(failed.recorded).toBe(false);
+    expect(await h.store.getAudioFile('deleted later.wav')).toBeUndefined();
   });
 
   it("leaves a newer upload's row alone", async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,21 +36,14 @@ async function cli(script: string, args: string[], stdin?: string) {
   }
 }
 
-/** A classic S3 notification as AWS sends it: the key URL-encoded. */
+/** The recorded classic S3 notification (URL-encoded key, as AWS sends it) for another object. */
 function notification(key: string, size: number) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          bucket: { name: 'audio' },
-          object: { key: encodeURIComponent(key).replace(/%20/g, '+'), size, eTag: etag, sequencer: '0A1B2C3D4E' },
-        },
-      },
-    ],
-  };
+  const event = JSON.parse(
+    readFileSync(join(import.meta.dirname, '../fixtures/events/s3-notification-put.json'), 'utf8'),
+  ) as { Records: { s3: { object: Record<string, unknown> } }[] };
+  const encoded = encodeURIComponent(key).replace(/%20/g, '+').replace(/\(/g, '%28').replace(/\)/g, '%29');
+  Object.assign(event.Records[0]!.s3.object, { key: encoded, size, eTag: etag, sequencer: '0A1B2C3D4E' });
+  return event;
 }
 
 beforeAll(async () => {

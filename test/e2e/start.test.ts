@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type LocalStack, startLocal } from '../../lib/local/start.js';
 import { silentWav } from '../helpers/audio.js';
 import { instantFakeTranscriber } from '../helpers/local-stack.js';
+import { until } from '../helpers/until.js';
 
 /**
  * `npm start` as a developer uses it: one process with the API, the S3 endpoint and the pipeline.
@@ -24,15 +25,6 @@ async function api(path: string, init: RequestInit = {}): Promise<{ status: numb
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...init.headers },
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A PUT from a plain S3 client with made-up credentials, as `aws s3 cp` with any profile does. */

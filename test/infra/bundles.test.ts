@@ -69,7 +69,7 @@ beforeAll(() => {
 
 describe('function bundles', () => {
   it('builds one ESM bundle per function, with the createRequire banner and a source map', () => {
-    expect(bundles).toHaveLength(10);
+    expect(bundles).toHaveLength(12);
     for (const bundle of bundles) {
       const code = readFileSync(join(bundle.dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(BUNDLE.banner), bundle.name).toBe(true);

@@ -23,15 +23,19 @@ const TABLE_WRITE = [
   'dynamodb:UpdateItem',
 ];
 const SECRET = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+/** An event-driven function's failures go to the pipeline's dead-letter queue. */
+const DEAD_LETTERS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 
 /** The least privilege of each function, from what its code calls. */
 const EXPECTED: Record<string, string[]> = {
-  'on-upload': ['states:StartExecution', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+  'on-upload': ['states:StartExecution', ...DEAD_LETTERS],
+  'on-delete': [...TABLE_WRITE, 's3:GetObject', 's3:DeleteObject', ...DEAD_LETTERS],
+  'on-execution-failed': [...TABLE_WRITE, ...DEAD_LETTERS],
   'register-upload': [...TABLE_WRITE, 's3:GetObject'],
   'start-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:StartTranscriptionJob'],
   'check-transcription': ['transcribe:GetTranscriptionJob'],
   'complete-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:GetTranscriptionJob'],
-  'mark-failed': [...TABLE_WRITE],
+  'mark-failed': [...TABLE_WRITE, 's3:GetObject'],
   'api-user': [...TABLE_WRITE, ...SECRET],
   'api-admin-users': [...TABLE_WRITE, ...SECRET],
   'api-audio': [...TABLE_WRITE, ...SECRET, 's3:PutObject', 's3:GetObject', 'states:StartExecution'],
@@ -137,6 +141,29 @@ describe('function roles', () => {
     expect(reads.map((s) => s.Resource)).toEqual([
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
     ]);
+  });
+
+  it('lets on-delete delete transcripts only, never audio objects', () => {
+    const bucket = idOf('AWS::S3::Bucket', (p) => p.NotificationConfiguration !== undefined);
+    const deletes = statementsOf('on-delete').filter((s) => list(s.Action).includes('s3:DeleteObject'));
+    expect(deletes.flatMap((s) => list(s.Resource))).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
+    ]);
+    for (const name of Object.keys(EXPECTED).filter((n) => n !== 'on-delete')) {
+      expect(
+        statementsOf(name).flatMap((s) => list(s.Action)),
+        name,
+      ).not.toContain('s3:DeleteObject');
+    }
+  });
+
+  it('gives on-execution-failed the table (and its dead-letter queue) and nothing else', () => {
+    const table = idOf('AWS::DynamoDB::Table', () => true);
+    const data = statementsOf('on-execution-failed').filter((s) =>
+      list(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(JSON.stringify(data.flatMap((s) => list(s.Resource)))).not.toMatch(/"\*"/);
+    for (const resource of data.flatMap((s) => list(s.Resource))) expect(JSON.stringify(resource)).toContain(table);
   });
 
   it('lets the state machine invoke exactly the five Task functions', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 import { TABLE_DEFINITION } from '../../lib/model/table.js';
 import { aslPlaceholders } from '../../stacks/constructs/asl.js';
 import { ASL_PATH } from '../../stacks/constructs/ingest-pipeline.js';
@@ -113,46 +114,99 @@ describe('audio bucket', () => {
     });
   });
 
-  it('expires transcripts under transcripts/ and is retained in prod', () => {
-    expect(audioBucket(dev)[1].Properties?.LifecycleConfiguration).toMatchObject({
-      Rules: expect.arrayContaining([
-        expect.objectContaining({ Prefix: 'transcripts/', ExpirationInDays: 30, Status: 'Enabled' }),
-      ]),
-    });
+  it('never expires objects (a transcript lives as long as its row) and is retained in prod', () => {
+    for (const s of [dev, prod]) {
+      const lifecycle = audioBucket(s)[1].Properties?.LifecycleConfiguration as { Rules: unknown[] } | undefined;
+      expect(lifecycle?.Rules).toEqual([
+        {
+          Id: 'abort-incomplete-uploads',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+          Status: 'Enabled',
+        },
+      ]);
+    }
     expect(audioBucket(prod)[1].DeletionPolicy).toBe('Retain');
     expect(audioBucket(dev)[1].DeletionPolicy).toBe('Delete');
   });
 });
 
 describe('trigger', () => {
-  it('routes Object Created of the audio bucket (not transcripts/) to on-upload with a DLQ and retries', () => {
-    const onUpload = logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === 'audio-ingest-dev-on-upload');
-    const queue = logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
-    const bucket = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
-      ([, r]) => r.Properties?.NotificationConfiguration,
-    )![0];
+  const functionId = (name: string) =>
+    logicalIdOf(dev, 'AWS::Lambda::Function', (p) => p.FunctionName === `audio-ingest-dev-${name}`);
+  const queueId = () =>
+    logicalIdOf(dev, 'AWS::SQS::Queue', (p) => p.QueueName === 'audio-ingest-dev-upload-dead-letters');
+  const bucketId = () =>
+    resourcesOf(dev.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.NotificationConfiguration)![0];
+
+  /** A rule with this pattern targets the function with the DLQ and retries; its own failures land in the DLQ too. */
+  function expectRule(pattern: Record<string, unknown>, name: string) {
+    const fn = functionId(name);
+    const queue = queueId();
     dev.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: {
-          bucket: { name: [{ Ref: bucket }] },
-          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
-        },
-      },
+      EventPattern: pattern,
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [onUpload, 'Arn'] },
+          Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
           RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
         }),
       ],
     });
-    // on-upload's own failures (after Lambda's async retries) land in the same queue.
     dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: onUpload },
+      FunctionName: { Ref: fn },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
     });
+  }
+
+  it.each([
+    ['Object Created', 'on-upload'],
+    ['Object Deleted', 'on-delete'],
+  ])('routes %s of the audio bucket (not transcripts/) to %s with a DLQ and retries', (detailType, name) => {
+    expectRule(
+      {
+        source: ['aws.s3'],
+        'detail-type': [detailType],
+        detail: {
+          bucket: { name: [{ Ref: bucketId() }] },
+          object: { key: [{ 'anything-but': { prefix: 'transcripts/' } }] },
+        },
+      },
+      name,
+    );
+  });
+
+  it("routes this state machine's FAILED, TIMED_OUT and ABORTED executions to on-execution-failed", () => {
+    const stateMachine = resourcesOf(dev.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    expectRule(
+      {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: stateMachine }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      'on-execution-failed',
+    );
+  });
+
+  it('gives each Task function the shared timeout, below every Task TimeoutSeconds of the ASL', () => {
+    const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as {
+      States: Record<string, { Type: string; TimeoutSeconds?: number }>;
+    };
+    const taskTimeouts = Object.values(definition.States)
+      .filter((state) => state.Type === 'Task')
+      .map((state) => state.TimeoutSeconds ?? 0);
+    for (const name of [
+      'register-upload',
+      'start-transcription',
+      'check-transcription',
+      'complete-transcription',
+      'mark-failed',
+    ]) {
+      const [, fn] = resourcesOf(dev.json, 'AWS::Lambda::Function').find(
+        ([, r]) => r.Properties?.FunctionName === `audio-ingest-dev-${name}`,
+      )!;
+      expect(fn.Properties?.Timeout, name).toBe(TASK_FUNCTION_TIMEOUT_SECONDS);
+      for (const timeout of taskTimeouts) expect(timeout).toBeGreaterThan(TASK_FUNCTION_TIMEOUT_SECONDS);
+    }
   });
 
   it('encrypts the DLQ and refuses non-TLS access to it', () => {
@@ -218,7 +272,7 @@ describe('functions', () => {
 
   it('all run Node 24 on arm64 with tracing, source maps and their own log group', () => {
     const all = functions(dev);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(12);
     for (const fn of all) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -228,7 +282,7 @@ describe('functions', () => {
         Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', APP_ENV: 'aws' }) },
       });
     }
-    dev.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 14 }, 10 + 2);
+    dev.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 14 }, 12 + 2);
   });
 
   it('never puts a secret in an environment variable, only the ARNs', () => {

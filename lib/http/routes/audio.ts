@@ -145,7 +145,7 @@ export const getTranscriptRoute = defineRoute({
     error: z.string().nullable(),
     transcribed_at: z.string().nullable(),
   }),
-  errors: [400, 404],
+  errors: [400, 404, 410],
   async handle({ params, deps }) {
     const record = await requireAudioFile(deps.store, params.filename);
     const transcript = await readTranscript(record, () => s3Of(deps), deps.config.AUDIO_BUCKET);

@@ -7,6 +7,7 @@ import { kebabCase, taskBindings } from '../../../lib/local/asl.js';
 import { ExecutionHistory } from '../../../lib/local/executions.js';
 import { invokeLambda, type LambdaHandler } from '../../../lib/local/lambda.js';
 import { LocalStateMachine, type TaskHandler } from '../../../lib/local/state-machine.js';
+import { formatTimeline } from '../../../lib/local/timeline.js';
 
 /** `${<Name>FunctionArn}`, the placeholder form the ingest definition uses. */
 const fn = (name: string) => `\${${name}FunctionArn}`;
@@ -261,6 +262,95 @@ describe('LocalStateMachine', () => {
     const listed = await history.list();
     expect(listed).toHaveLength(30);
     expect(listed.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+  });
+
+  it('abort() stops a running execution as StopExecution does: ABORTED, reported once', async () => {
+    const settled: string[] = [];
+    const sm = start({
+      Register: () => new Promise(() => {}), // never returns
+      Check: async () => ({ done: true }),
+      MarkFailed: async () => ({}),
+    });
+    sm.onSettled((record) => settled.push(`${record.name}:${record.status}`));
+    await sm.start({ name: 'stopped', input: input('stopped') });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await sm.abort('stopped')).toBe(true);
+    expect((await sm.waitFor('stopped')).status).toBe('ABORTED');
+    expect(settled).toEqual(['stopped:ABORTED']);
+    expect(await sm.abort('stopped')).toBe(false);
+  });
+
+  it('close() leaves unfinished executions RUNNING; the next machine runs them again from the start', async () => {
+    let release: () => void = () => {};
+    const registered: string[] = [];
+    const first = start(
+      {
+        Register: async (event) => {
+          registered.push(`first:${event.key}`);
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return {};
+        },
+        Check: async () => ({ done: true }),
+        MarkFailed: async () => ({}),
+      },
+      1,
+    );
+    const settled: string[] = [];
+    first.onSettled((record) => settled.push(record.name));
+    await first.start({ name: 'running', input: input('running') });
+    await first.start({ name: 'queued', input: input('queued') });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await first.close();
+    release();
+    expect(settled).toEqual([]); // suspended, not ended: no status-change event
+    expect((await history.list()).map((e) => [e.name, e.status]).sort()).toEqual([
+      ['queued', 'RUNNING'],
+      ['running', 'RUNNING'],
+    ]);
+
+    const second = start({
+      Register: async (event) => {
+        registered.push(`second:${event.key}`);
+        return {};
+      },
+      Check: async () => ({ done: true }),
+      MarkFailed: async () => ({}),
+    });
+    expect((await second.resume()).sort()).toEqual(['queued', 'running']);
+    await second.idle();
+    expect(registered.sort()).toEqual(['first:running.mp3', 'second:queued.mp3', 'second:running.mp3']);
+    const record = await history.get('running');
+    expect(record).toMatchObject({ status: 'SUCCEEDED', restarts: 1 });
+    const types = record.events.map((e) => e.type);
+    expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(2);
+    expect(types.indexOf('ExecutionRestarted')).toBeGreaterThan(0);
+    expect(formatTimeline(record)).toMatch(/restarts {2}1[\s\S]*execution restarted from the start/);
+    // Names stay used across the restart, and a second resume finds nothing left to run.
+    await expect(second.start({ name: 'running', input: input('running') })).resolves.toMatchObject({
+      started: false,
+    });
+    expect(await second.resume()).toEqual([]);
+  });
+
+  it('saves the last events before a long Wait, so a killed process leaves them on disk', async () => {
+    const sm = new LocalStateMachine({
+      definition,
+      tasks: tasks({ Register: async () => ({}), Check: async () => ({ done: true }), MarkFailed: async () => ({}) }),
+      history,
+      waitMs: 60_000,
+      retryMs: 1,
+    });
+    machine = sm;
+    await sm.start({ name: 'paused', input: input('paused') });
+    const onDisk = async () => (await history.get('paused')).events.map((e) => `${e.type}:${e.state ?? ''}`);
+    const deadline = Date.now() + 5000;
+    while (!(await onDisk()).includes('StateEntered:Pause') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await onDisk()).toContain('StateExited:Register');
+    expect(await onDisk()).toContain('StateEntered:Pause');
   });
 
   it('rejects an invalid execution name and records nothing', async () => {

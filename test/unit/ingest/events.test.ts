@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeS3EventKey, handleUploadEvent, parseUploadEvent } from '../../../lib/ingest/events.js';
+import { ValidationError } from '../../../lib/errors.js';
+import { handleUploadEvent, parseUploadEvent } from '../../../lib/ingest/events.js';
 import type { ExecutionStarter, StartExecutionRequest } from '../../../lib/ingest/ports.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/events', name), 'utf8'));
+
+/** The recorded EventBridge "Object Created" sample with another key. */
+function withBridgeKey(key: string): unknown {
+  const event = fixture('eventbridge-object-created.json') as { detail: { object: { key: string } } };
+  event.detail.object.key = key;
+  return event;
+}
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -25,24 +33,33 @@ function recordingStarter(): ExecutionStarter & { requests: StartExecutionReques
 }
 
 describe('parseUploadEvent', () => {
-  it('reads an EventBridge "Object Created" event with its raw key', () => {
+  it('reads an EventBridge "Object Created" event; a key decoding leaves unchanged has one reading', () => {
     const { uploads, ignored } = parseUploadEvent(fixture('eventbridge-object-created.json'));
     expect(ignored).toBe(0);
     expect(uploads).toEqual([
-      expect.objectContaining({
+      {
         bucket: 'audio',
         key: 'my song (1).mp3',
         sequencer: '617f08299329d189',
         etag: 'b1946ac92492d2347c6235b4d2611184',
         size: 48213,
-      }),
+        execution: expect.stringMatching(/^my-song-1-mp3-[0-9a-f]{12}$/),
+      },
     ]);
-    expect(uploads[0]?.execution).toMatch(/^my-song-1-mp3-[0-9a-f]{12}$/);
   });
 
-  it('decodes a classic notification key once: my+song+%281%29.mp3 → my song (1).mp3', () => {
+  it('carries both readings of a classic key, decoded first: my+song+%281%29.mp3', () => {
     const { uploads } = parseUploadEvent(fixture('s3-notification-put.json'));
-    expect(uploads.map((upload) => upload.key)).toEqual(['my song (1).mp3']);
+    expect(uploads.map(({ key, eventKey }) => ({ key, eventKey }))).toEqual([
+      { key: 'my song (1).mp3', eventKey: 'my+song+%281%29.mp3' },
+    ]);
+  });
+
+  it('assumes no encoding for EventBridge keys either: a+b.mp3 carries a b.mp3 and a+b.mp3', () => {
+    const event = withBridgeKey('a+b.mp3');
+    expect(parseUploadEvent(event).uploads.map(({ key, eventKey }) => ({ key, eventKey }))).toEqual([
+      { key: 'a b.mp3', eventKey: 'a+b.mp3' },
+    ]);
   });
 
   it('gives the same upload the same name whichever way it arrives', () => {
@@ -61,11 +78,6 @@ describe('parseUploadEvent', () => {
     expect(ignored).toBe(1);
   });
 
-  it('unwraps SQS-delivered notifications', () => {
-    const { uploads } = parseUploadEvent(fixture('sqs-s3-notification.json'));
-    expect(uploads.map((upload) => upload.key)).toEqual(['queued talk.mp3']);
-  });
-
   it.each([
     'eventbridge-object-deleted.json',
     'eventbridge-object-tags-added.json',
@@ -73,43 +85,51 @@ describe('parseUploadEvent', () => {
     's3-notification-delete.json',
     's3-notification-tagging.json',
     's3-notification-acl.json',
-    's3-test-event.json',
-  ])('ignores %s', (name) => {
+  ])('starts nothing for %s', (name) => {
     const { uploads, ignored } = parseUploadEvent(fixture(name));
     expect(uploads).toEqual([]);
-    expect(ignored).toBeGreaterThan(0);
+    expect(ignored).toBe(1);
   });
 
-  it('turns a malformed key into a run that will fail with "undecodable key"', () => {
+  it('keeps a malformed key as written, flagged: RegisterUpload fails it only if no object has it', () => {
     const { uploads } = parseUploadEvent(fixture('s3-notification-malformed-key.json'));
     expect(uploads).toHaveLength(1);
-    expect(uploads[0]?.keyError).toMatch(/undecodable key/);
+    expect(uploads[0]).toMatchObject({ key: '100%25+sure%.mp3', keyError: expect.stringMatching(/undecodable key/) });
+    expect(uploads[0]?.eventKey).toBeUndefined();
     expect(uploads[0]?.execution).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
+    // The same for an EventBridge key that is not percent-encoding at all.
+    expect(parseUploadEvent(withBridgeKey('100%.mp3')).uploads[0]).toMatchObject({ key: '100%.mp3' });
   });
 
   it('ignores objects the pipeline writes itself', () => {
-    const event = fixture('eventbridge-object-created.json') as { detail: { object: { key: string } } };
-    event.detail.object.key = 'transcripts/my-song.json';
-    expect(parseUploadEvent(event).uploads).toEqual([]);
-    event.detail.object.key = '.write_access_check_file.temp';
-    expect(parseUploadEvent(event).uploads).toEqual([]);
+    expect(parseUploadEvent(withBridgeKey('transcripts/my-song.json')).uploads).toEqual([]);
+    expect(parseUploadEvent(withBridgeKey('.write_access_check_file.temp')).uploads).toEqual([]);
   });
 
-  it('reads raw classic keys when told the source does not encode (s3rver)', () => {
-    const event = fixture('s3-notification-put.json') as { Records: { s3: { object: { key: string } } }[] };
-    const object = event.Records[0]?.s3.object;
-    if (!object) throw new Error('fixture has no record');
-    object.key = 'a+b (1).mp3';
-    expect(parseUploadEvent(event, { s3RecordKeys: 'raw', eventBridgeKeys: 'raw' }).uploads[0]?.key).toBe(
-      'a+b (1).mp3',
-    );
-    object.key = encodeS3EventKey('a+b (1).mp3');
-    expect(parseUploadEvent(event).uploads[0]?.key).toBe('a+b (1).mp3');
+  it('accepts events from IPv6 requesters (S3 dual-stack endpoints) and from s3rver', () => {
+    const bridge = withBridgeKey('v6.mp3') as { detail: Record<string, unknown> };
+    bridge.detail['source-ip-address'] = '2001:db8::1';
+    expect(parseUploadEvent(bridge).uploads).toHaveLength(1);
+    const classic = fixture('s3-notification-put.json') as {
+      Records: { requestParameters: { sourceIPAddress: string } }[];
+    };
+    classic.Records[0]!.requestParameters.sourceIPAddress = '::ffff:127.0.0.1';
+    expect(parseUploadEvent(classic).uploads).toHaveLength(1);
   });
 
-  it('ignores things that are not events at all', () => {
-    expect(parseUploadEvent(null).uploads).toEqual([]);
-    expect(parseUploadEvent({ Records: [{ eventSource: 'aws:sqs', body: 'not json' }] }).uploads).toEqual([]);
+  it.each([
+    ['an SQS-wrapped notification (nothing wires SQS)', 'sqs-s3-notification.json', /Records\.0\.eventSource/],
+    ['the S3 test event', 's3-test-event.json', /detail|source/],
+  ])('refuses %s with an error naming the accepted shapes', (_label, name, detail) => {
+    const attempt = () => parseUploadEvent(fixture(name));
+    expect(attempt).toThrow(ValidationError);
+    expect(attempt).toThrow(/Not an S3 object event: expected an EventBridge event from aws\.s3/);
+    expect(attempt).toThrow(detail);
+  });
+
+  it('refuses things that are not events at all', () => {
+    expect(() => parseUploadEvent(null)).toThrow(ValidationError);
+    expect(() => parseUploadEvent({ Records: [] })).toThrow(/Records/);
   });
 });
 

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UnsupportedMediaError } from '../../../lib/errors.js';
-import { UndecodableKeyError } from '../../../lib/ingest/errors.js';
 import {
-  decodeS3Key,
   EXECUTION_NAME_MAX,
   executionName,
-  mediaFormat,
-  SUPPORTED_FORMATS,
+  keyReadings,
   transcriptionJobName,
   unquoteEtag,
 } from '../../../lib/ingest/keys.js';
@@ -14,26 +10,31 @@ import {
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 const JOB_NAME = /^[0-9a-zA-Z._-]{1,200}$/;
 
-describe('decodeS3Key', () => {
-  it('decodes classic notification keys: + is a space, then percent-decoding', () => {
-    expect(decodeS3Key('my+song+%281%29.mp3', 'url')).toBe('my song (1).mp3');
-    expect(decodeS3Key('a%2Bb.mp3', 'url')).toBe('a+b.mp3');
-    expect(decodeS3Key('caf%C3%A9%2F%F0%9F%8E%B5.mp3', 'url')).toBe('café/🎵.mp3');
+describe('keyReadings', () => {
+  it('reads a classic notification key decoded first (+ is a space, then percent-decoding), as written second', () => {
+    expect(keyReadings('my+song+%281%29.mp3')).toEqual({
+      readings: ['my song (1).mp3', 'my+song+%281%29.mp3'],
+      undecodable: false,
+    });
+    expect(keyReadings('a%2Bb.mp3').readings).toEqual(['a+b.mp3', 'a%2Bb.mp3']);
+    expect(keyReadings('caf%C3%A9%2F%F0%9F%8E%B5.mp3').readings[0]).toBe('café/🎵.mp3');
   });
 
   it('decodes exactly once: an encoded percent stays a percent', () => {
-    expect(decodeS3Key('100%2525.mp3', 'url')).toBe('100%25.mp3');
+    expect(keyReadings('100%2525.mp3').readings).toEqual(['100%25.mp3', '100%2525.mp3']);
   });
 
-  it('leaves raw keys (EventBridge, s3rver) untouched, + and % included', () => {
-    expect(decodeS3Key('a+b (1) 100%.mp3', 'raw')).toBe('a+b (1) 100%.mp3');
+  it('keeps a raw key that decodes differently as the second reading (EventBridge a+b.mp3)', () => {
+    expect(keyReadings('a+b.mp3').readings).toEqual(['a b.mp3', 'a+b.mp3']);
   });
 
-  it('rejects malformed percent-encoding with a typed "undecodable key" error', () => {
-    for (const raw of ['100%+sure.mp3', 'bad%zz.mp3', 'trail%E2%82.mp3']) {
-      const attempt = () => decodeS3Key(raw, 'url');
-      expect(attempt).toThrow(UndecodableKeyError);
-      expect(attempt).toThrow(/undecodable key/);
+  it('has one reading for a key that decoding leaves unchanged', () => {
+    expect(keyReadings('my song (1).mp3')).toEqual({ readings: ['my song (1).mp3'], undecodable: false });
+  });
+
+  it('has only the key as written for malformed percent-encoding, flagged undecodable', () => {
+    for (const raw of ['100%.mp3', '100%+sure.mp3', 'bad%zz.mp3', 'trail%E2%82.mp3']) {
+      expect(keyReadings(raw)).toEqual({ readings: [raw], undecodable: true });
     }
   });
 });
@@ -100,28 +101,5 @@ describe('transcriptionJobName', () => {
     const name = transcriptionJobName(input);
     expect(name).toMatch(JOB_NAME);
     expect(transcriptionJobName({ ...input })).toBe(name);
-  });
-});
-
-describe('mediaFormat', () => {
-  it.each(SUPPORTED_FORMATS)('accepts .%s', (format) => {
-    expect(mediaFormat(`file.${format}`)).toBe(format);
-    expect(mediaFormat(`FILE.${format.toUpperCase()}`)).toBe(format);
-  });
-
-  it('falls back to the content type for a key without extension', () => {
-    expect(mediaFormat('voice-memo', 'audio/mpeg')).toBe('mp3');
-    expect(mediaFormat('voice-memo', 'audio/x-wav; charset=binary')).toBe('wav');
-  });
-
-  it('rejects .wma naming the supported formats', () => {
-    const attempt = () => mediaFormat('song.wma', 'audio/x-ms-wma');
-    expect(attempt).toThrow(UnsupportedMediaError);
-    expect(attempt).toThrow(/"\.wma".*amr, flac, m4a, mp3, mp4, ogg, webm, wav/);
-  });
-
-  it('rejects a key without extension and no usable content type', () => {
-    expect(() => mediaFormat('notes', 'text/plain')).toThrow(/content type text\/plain/);
-    expect(() => mediaFormat('notes')).toThrow(UnsupportedMediaError);
   });
 });

@@ -1,0 +1,16 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type ExecutionFailureResult, handleExecutionFailure } from '../lib/ingest/execution-failure.js';
+import { ingestLogging } from '../lib/ingest/middleware.js';
+import { deps } from '../lib/runtime.js';
+
+/**
+ * EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) of the ingest
+ * state machine → the upload's row marked `failed` if the execution left it pending/processing.
+ */
+export const handler = middy<unknown, ExecutionFailureResult, Error, Context>()
+  .use(ingestLogging())
+  .handler((event) => {
+    const current = deps();
+    return handleExecutionFailure(event, { store: current.store, logger: current.logger });
+  });
