@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';
-import { suffixItems } from '../../lib/model/search.js';
+import { filenameTermItems } from '../../lib/model/search.js';
 import { createTable } from '../../lib/model/table.js';
 import { batchWriteAll, type WriteRequest } from '../../lib/store/dynamo/batch.js';
 import { createContext, type DynamoContext } from '../../lib/store/dynamo/context.js';
@@ -99,7 +99,7 @@ async function load(ctx: DynamoContext, rows: number, withIndex: boolean): Promi
       };
       const parts = [
         ctx.audio.put([row]).params(),
-        ...(withIndex ? [ctx.suffix.put(suffixItems(filename)).params()] : []),
+        ...(withIndex ? [ctx.term.put(filenameTermItems(filename)).params()] : []),
       ];
       for (const batch of parts as unknown as {
         RequestItems: Record<string, WriteRequest[]>;

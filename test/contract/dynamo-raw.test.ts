@@ -125,7 +125,10 @@ describe('what lands in DynamoDB', () => {
     expect(keys).toEqual(
       [
         'AUDIO#ab.mp3|METADATA',
-        ...Array.from({ length: 6 }, (_, p) => `AUDIO#ab.mp3|SUFFIX#${String(p).padStart(3, '0')}`),
+        // One search entry per distinct 1–3 character substring of the lower-cased name.
+        ...['a', 'b', '.', 'm', 'p', '3', 'ab', 'b.', '.m', 'mp', 'p3', 'ab.', 'b.m', '.mp', 'mp3'].map(
+          (gram) => `AUDIO#ab.mp3|NAME#${gram}`,
+        ),
         'COUNTER#user_id|COUNTER',
         'user#bob|PROFILE',
       ].sort(),

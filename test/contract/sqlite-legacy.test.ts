@@ -21,6 +21,7 @@ describe('SQLite: a database created by the Python service', () => {
       yotoAccessToken: 'acc',
       yotoRefreshToken: 'ref',
       yotoTokenExpiresAt: '2024-03-03T09:10:11.500Z',
+      sessionVersion: 0,
     });
     expect(await store.getUserById(7)).toMatchObject({
       username: 'admin',
