@@ -19,6 +19,14 @@ export function yotoContract(current: () => Store): void {
       await store.createUser({ username: 'admin', hashedPassword: 'h', isAdmin: true });
     });
 
+    it('addresses the user case-insensitively and keeps its name as stored', async () => {
+      await store.createUser({ username: 'MixedCase', hashedPassword: 'h' });
+      await store.saveYotoTokens('mixedcase', { refreshToken: 'r' });
+      expect(await store.acquireYotoTokenLock('MIXEDCASE', 'me')).toBe(true);
+      expect(await store.releaseYotoTokenLock('mixedCASE', 'me')).toBe(true);
+      expect(await store.getUser('mixedcase')).toMatchObject({ username: 'MixedCase', yotoRefreshToken: 'r' });
+    });
+
     it('saves and loads the tokens; omitted fields stay, null clears', async () => {
       expect(await store.loadYotoTokens('admin')).toBeUndefined();
       await store.saveYotoTokens('admin', { refreshToken: 'r1', accessToken: 'a1', expiresAt: '2026-01-01T13:00:00Z' });

@@ -223,12 +223,25 @@ export async function deleteUser(ctx: DynamoContext, userId: number): Promise<vo
   throw new ConflictError(`User ${userId} kept changing while it was being deleted; retry.`);
 }
 
-/** Adds 1 to the session version of the user of this name (one UpdateItem); unknown names are a no-op. */
+/**
+ * The name exactly as stored, for a patch of the user's item: ElectroDB's patch writes the key's
+ * composite attribute back, so it must be given the stored letter case, not the caller's.
+ */
+export async function storedUsername(ctx: DynamoContext, username: string): Promise<string | undefined> {
+  return (await getUser(ctx, username))?.username;
+}
+
+/**
+ * Adds 1 to the session version of the user of this name (a read of its key, then one
+ * UpdateItem); unknown names are a no-op.
+ */
 export async function revokeSessions(ctx: DynamoContext, username: string): Promise<void> {
-  checkUsername(username);
+  const stored = await storedUsername(ctx, checkUsername(username));
+  if (stored === undefined) return;
   await ctx.user
-    .patch({ username })
+    .patch({ username: stored })
     .add({ session_version: 1 })
+    .where((a, { eq }) => eq(a.username, stored))
     .go({ ...OWN, returnOnConditionCheckFailure: true });
 }
 

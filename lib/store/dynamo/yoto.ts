@@ -4,13 +4,14 @@ import { nowIso } from '../common.js';
 import type { SaveYotoTokensInput, YotoLockOptions, YotoTokens } from '../store.js';
 import { checkYotoLock, checkYotoOwner, checkYotoTokens } from '../yoto.js';
 import type { DynamoContext } from './context.js';
-import { getUser } from './users.js';
+import { getUser, storedUsername } from './users.js';
 
 /**
  * The Yoto OAuth tokens and their refresh lease, on the user item with the Python service's
  * attribute names (`yoto_refresh_token`, `yoto_access_token`, `yoto_token_expires_at`,
  * `yoto_token_lock_owner`, `yoto_token_lock_expires_at`). Every write is one conditional
- * UpdateItem (ElectroDB patch: the user must exist, never a partial item as the Python store made).
+ * UpdateItem (ElectroDB patch: the user must exist, never a partial item as the Python store made),
+ * after a read of the user's key for the name as stored (see storedUsername).
  */
 
 const OWN = { ignoreOwnership: true } as const;
@@ -18,6 +19,12 @@ const LOCK_FIELDS = ['yoto_token_lock_owner', 'yoto_token_lock_expires_at'] as c
 
 async function missingUser(ctx: DynamoContext, username: string): Promise<boolean> {
   return (await getUser(ctx, username)) === undefined;
+}
+
+async function requiredName(ctx: DynamoContext, username: string): Promise<string> {
+  const stored = await storedUsername(ctx, username);
+  if (stored === undefined) throw new NotFoundError(`No user named "${username}".`);
+  return stored;
 }
 
 /** Stores the tokens; with `lockOwner` only while that owner holds the lease (LockLostError). */
@@ -30,7 +37,7 @@ export async function saveYotoTokens(ctx: DynamoContext, username: string, input
   if (typeof tokens.expiresAt === 'string') set.yoto_token_expires_at = tokens.expiresAt;
   else if (tokens.expiresAt === null) remove.push('yoto_token_expires_at');
   if (tokens.releaseLock) remove.push(...LOCK_FIELDS);
-  let op = ctx.user.patch({ username }).set(set);
+  let op = ctx.user.patch({ username: await requiredName(ctx, username) }).set(set);
   if (remove.length > 0) op = op.remove(remove);
   const owner = tokens.lockOwner;
   const guarded =
@@ -62,7 +69,7 @@ export async function acquireYotoTokenLock(
 ): Promise<boolean> {
   const { now, expiresAt } = checkYotoLock(username, owner, options);
   const result = await ctx.user
-    .patch({ username })
+    .patch({ username: await requiredName(ctx, username) })
     .set({ yoto_token_lock_owner: owner, yoto_token_lock_expires_at: expiresAt })
     .where(
       ({ yoto_token_lock_owner: o, yoto_token_lock_expires_at: e }, { notExists, lt, eq }) =>
@@ -77,8 +84,10 @@ export async function acquireYotoTokenLock(
 /** Releases the lease if `owner` holds it (one conditional write); true when it did. */
 export async function releaseYotoTokenLock(ctx: DynamoContext, username: string, owner: string): Promise<boolean> {
   checkYotoOwner(username, owner);
+  const stored = await storedUsername(ctx, username);
+  if (stored === undefined) return false;
   const result = await ctx.user
-    .patch({ username })
+    .patch({ username: stored })
     .remove([...LOCK_FIELDS])
     .where(({ yoto_token_lock_owner }, { eq }) => eq(yoto_token_lock_owner, owner))
     .go({ ...OWN, returnOnConditionCheckFailure: true });
