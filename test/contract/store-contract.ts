@@ -12,6 +12,7 @@ import { adminContract } from './store-contract-admins.js';
 import { loginFailureContract } from './store-contract-login.js';
 import { searchContract } from './store-contract-search.js';
 import { sessionContract } from './store-contract-sessions.js';
+import { uploadContract } from './store-contract-uploads.js';
 import { yotoContract } from './store-contract-yoto.js';
 
 /** How a suite gets a fresh, empty store for each test. */
@@ -68,6 +69,7 @@ export function storeContract(factory: StoreFactory): void {
       () => factory.reopen(),
     );
     yotoContract(() => store);
+    uploadContract(() => store);
 
     describe('users', () => {
       it('creates a user and reads it back by name and by id (seed test_create_user / test_get_user)', async () => {
