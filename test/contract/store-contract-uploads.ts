@@ -23,7 +23,7 @@ export function uploadContract(current: () => Store): void {
       expect(await store.getAudioFile('u.mp3')).toEqual(before);
     });
 
-    it.each([
+    it.each<[string, { etag?: string; size: number }]>([
       ['another etag', { etag: 'e2', size: 10 }],
       ['another size', { etag: 'e1', size: 11 }],
       ['no etag', { size: 10 }],
