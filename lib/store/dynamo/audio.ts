@@ -1,4 +1,5 @@
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../../errors.js';
+import type { AudioItem } from '../../model/audio.js';
 import { ALLOWED_FROM, isTranscriptStatus, LEGACY_FAILED_STATUSES, type TranscriptStatus } from '../../model/status.js';
 import { checkFilename, normalizeSequencer, nowIso } from '../common.js';
 import type { AudioRecord, SetStatusInput, UpdateTranscriptInput } from '../store.js';
@@ -57,8 +58,8 @@ async function transition(ctx: DynamoContext, change: Change): Promise<{ old: Au
     const current = result.data ? toAudioRecord(result.data) : await getAudioFile(ctx, filename);
     throw new InvalidTransitionError(filename, current?.transcriptStatus, to);
   }
-  const old = result.data as Record<string, unknown>;
-  const next: Record<string, unknown> = { ...old, ...set, filename };
+  const old: Partial<AudioItem> = result.data ?? {};
+  const next: Partial<AudioItem> = { ...old, ...set, filename };
   for (const field of change.remove) delete next[field];
   return { old: toAudioRecord(old), row: toAudioRecord(next) };
 }

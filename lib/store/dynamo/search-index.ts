@@ -5,7 +5,8 @@ import type { DynamoContext } from './context.js';
 /**
  * Writes and deletes of the search index (lib/model/search.ts). Entries are built and addressed by
  * ElectroDB and sent through the shared batch module (BatchWriteItem in 25s, UnprocessedItems
- * retried with backoff). Every entry lives in its file's partition, so one Query finds them all.
+ * retried with backoff; ElectroDB's own batch `go` returns them unretried). Every entry lives in
+ * its file's partition, so one Query finds them all.
  */
 
 /** ElectroDB's batch put/delete params, flattened into the requests the batch module sends. */

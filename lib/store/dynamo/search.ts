@@ -96,6 +96,8 @@ export async function searchAudioFiles(
   if (merged.length > limit) cursorAt = names.at(-1);
   else if (bound) cursorAt = bound;
 
+  // Keys from ElectroDB, reads through the shared batch module: ElectroDB's batch get hands back
+  // unprocessed keys without retrying them, the module retries them with backoff.
   const rows = await batchGetAll(
     ctx,
     names.map((filename) => ctx.audio.get({ filename }).params().Key as Record<string, unknown>),
