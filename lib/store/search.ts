@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidCursorError } from '../errors.js';
 import { filenameMatches, type SearchQuery, snippet, transcriptMatches } from '../model/search-terms.js';
@@ -5,17 +6,20 @@ import { decodeCursor, encodeCursor } from './common.js';
 import type { AudioRecord, SearchHit } from './store.js';
 
 /**
- * What both adapters share about search results: the cursor (the query and the last filename
- * returned, so it means the same on either store), the order, and the hit a row becomes.
+ * What both adapters share about search results: the cursor (the last filename returned and a
+ * digest of the query, so it means the same on either store and stays short), the order, and the
+ * hit a row becomes.
  */
 
 const CURSOR_KIND = 'audio-search';
-const searchCursor = z.object({ q: z.string(), f: z.string().min(1).max(1_100) }).strict();
+const searchCursor = z.object({ q: z.string().length(16), f: z.string().min(1).max(1_100) }).strict();
+
+const digest = (query: SearchQuery) => createHash('sha256').update(query.text).digest('base64url').slice(0, 16);
 
 /** The filename a page starts after, from a cursor issued for this same query. */
 export function searchStart(query: SearchQuery, cursor: string | undefined): string | undefined {
   const start = decodeCursor(CURSOR_KIND, cursor, searchCursor);
-  if (start && start.q !== query.text) {
+  if (start && start.q !== digest(query)) {
     throw new InvalidCursorError(
       'Invalid cursor: it belongs to a different search query; repeat the same query or omit the cursor.',
     );
@@ -25,7 +29,7 @@ export function searchStart(query: SearchQuery, cursor: string | undefined): str
 
 /** The cursor of a page whose last filename is `filename`. */
 export function searchCursorAfter(query: SearchQuery, filename: string): string {
-  return encodeCursor(CURSOR_KIND, { q: query.text, f: filename });
+  return encodeCursor(CURSOR_KIND, { q: digest(query), f: filename });
 }
 
 /**

@@ -135,6 +135,13 @@ export function searchContract(current: () => Store): void {
       expect(await names('cccc.mp3')).toEqual([last]);
     });
 
+    it('pages through the longest names and queries (cursors stay valid)', async () => {
+      const quotes = '"'.repeat(1_000);
+      const longNames = [1, 2, 3].map((i) => `${quotes}${i}.mp3`);
+      for (const filename of longNames) await store.upsertAudioFile({ filename, size: 1 });
+      expect(await names(quotes, 1)).toEqual(longNames);
+    });
+
     it('a deleted file disappears from search', async () => {
       await store.deleteAudioFile('morning-news.wav');
       expect(await names('morning')).toEqual(['Morning Podcast Episode 1.mp3']);
