@@ -110,3 +110,13 @@ export class StoreUnavailableError extends AppError {
 export class GoneError extends AppError {
   override readonly status: number = 410;
 }
+
+/** The change would leave no active admin (demoting, disabling or deleting the last one); nothing was written. */
+export class LastAdminError extends ConflictError {
+  constructor(message = 'This is the last active admin; make another user an admin first.') {
+    super(message);
+  }
+}
+
+/** A write that needed a lease (the Yoto token refresh lock) found it held by another owner or expired. */
+export class LockLostError extends ConflictError {}

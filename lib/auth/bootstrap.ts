@@ -13,9 +13,10 @@ export interface AdminBootstrap {
 }
 
 /**
- * Makes sure the admin user exists. Its password comes from ADMIN_PASSWORD, else the secret
- * ADMIN_PASSWORD_SECRET_ARN, else (local mode only) is generated here and returned once; there is
- * never a default. An existing admin is left unchanged.
+ * Bootstraps the admin user, once per table or database: the store keeps a marker, so an admin
+ * deleted later is never re-created at a cold start. Its password comes from ADMIN_PASSWORD, else
+ * the secret ADMIN_PASSWORD_SECRET_ARN, else (local mode only) is generated here and returned
+ * once; there is never a default. An existing admin is left unchanged (and closes the bootstrap).
  */
 export async function bootstrapAdmin(
   config: Pick<Config, 'ADMIN_USERNAME' | 'ADMIN_PASSWORD' | 'ADMIN_PASSWORD_SECRET_ARN' | 'APP_ENV'>,
@@ -23,7 +24,7 @@ export async function bootstrapAdmin(
   readSecret: (id: string) => Promise<string> = readSecretString,
 ): Promise<AdminBootstrap> {
   const username = config.ADMIN_USERNAME;
-  if (await store.getUser(username)) return { username, created: false };
+  if (await store.adminBootstrapped()) return { username, created: false };
   let password = config.ADMIN_PASSWORD;
   let generatedPassword: string | undefined;
   if (password === undefined && config.ADMIN_PASSWORD_SECRET_ARN !== undefined) {

@@ -44,6 +44,10 @@ export async function login(
       deps.logger?.warn('Password re-hash failed', { userId: user.userId, error });
     }
   }
-  const token = await deps.tokens.sign({ userId: current.userId, username: current.username });
+  const token = await deps.tokens.sign({
+    userId: current.userId,
+    username: current.username,
+    sessionVersion: current.sessionVersion,
+  });
   return { user: current, token };
 }

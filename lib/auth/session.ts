@@ -23,12 +23,16 @@ export async function verifyToken(token: string | undefined, tokens: TokenServic
 }
 
 /**
- * Loads the user a token names. A deleted, deactivated or renamed user loses access at once even
- * though the token is still unexpired; admin routes also need the user to be an admin now.
+ * Loads the user a token names: one strongly consistent GetItem on the user's own key (by name),
+ * so users the Python service wrote (no index attributes) work as they are and a user created a
+ * moment ago is never refused by index lag. The token's user id and session version are checked
+ * against that item, so a deleted (or deleted and re-created), deactivated or revoked session
+ * (logout, password change) loses access at once though the token is unexpired; admin routes
+ * also need the user to be an admin now.
  */
 export async function loadSessionUser(claims: TokenClaims, store: Store, level: 'user' | 'admin'): Promise<UserRecord> {
-  const user = await store.getUserById(claims.userId);
-  if (!user?.isActive || user.username.toLowerCase() !== claims.username.toLowerCase()) {
+  const user = await store.getUser(claims.username);
+  if (!user?.isActive || user.userId !== claims.userId || user.sessionVersion !== claims.sessionVersion) {
     throw new UnauthorizedError('Not authenticated: the session is no longer valid; log in again.');
   }
   if (level === 'admin' && !user.isAdmin) throw new ForbiddenError('Not authorized: this needs an admin account.');

@@ -16,6 +16,8 @@ const ALG = 'HS256';
 export interface TokenClaims {
   userId: number;
   username: string;
+  /** The user's session version when the token was issued (claim `sv`; 0 for tokens without it). */
+  sessionVersion: number;
 }
 
 export interface TokenService {
@@ -33,8 +35,8 @@ export function createTokenService(key: Uint8Array, options: { ttlSeconds?: numb
   const ttlSeconds = options.ttlSeconds ?? TOKEN_TTL_SECONDS;
   return {
     ttlSeconds,
-    sign: ({ userId, username }) =>
-      new SignJWT({ username })
+    sign: ({ userId, username, sessionVersion }) =>
+      new SignJWT({ username, sv: sessionVersion })
         .setProtectedHeader({ alg: ALG, typ: 'JWT' })
         .setSubject(String(userId))
         .setIssuer(TOKEN_ISSUER)
@@ -52,8 +54,10 @@ export function createTokenService(key: Uint8Array, options: { ttlSeconds?: numb
           clockTolerance: 5,
         });
         const userId = Number(payload.sub);
+        const sessionVersion = payload.sv ?? 0;
         if (!Number.isSafeInteger(userId) || typeof payload.username !== 'string') throw new Error('bad claims');
-        return { userId, username: payload.username };
+        if (!Number.isSafeInteger(sessionVersion) || (sessionVersion as number) < 0) throw new Error('bad claims');
+        return { userId, username: payload.username, sessionVersion: sessionVersion as number };
       } catch (error) {
         // jose's errors (JOSEError) and the claim check above are all Errors.
         if (error instanceof Error) {

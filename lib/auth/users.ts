@@ -45,8 +45,10 @@ export interface UserChanges {
 }
 
 /**
- * Changes a user. An admin cannot demote or disable their own account (another admin must), and
- * no change may leave the system without an active admin.
+ * Changes a user. An admin cannot demote or disable their own account (another admin must); no
+ * change may leave the system without an active admin (the store refuses it with a
+ * LastAdminError, conditionally, so two admins demoting each other at once cannot both pass). A
+ * new password or disabling revokes the user's sessions in the same write.
  */
 export async function updateUser(
   actor: UserRecord,
@@ -57,32 +59,23 @@ export async function updateUser(
   const target = await store.getUserById(userId);
   if (!target) throw new NotFoundError(`User ${userId} not found.`);
   const losesAdmin = target.isAdmin && target.isActive && (changes.isAdmin === false || changes.isActive === false);
-  if (losesAdmin) {
-    if (target.userId === actor.userId) {
-      throw new ConflictError('You cannot remove your own admin rights or disable yourself; ask another admin.');
-    }
-    await assertAnotherAdmin(target, store);
+  if (losesAdmin && target.userId === actor.userId) {
+    throw new ConflictError('You cannot remove your own admin rights or disable yourself; ask another admin.');
   }
   const update: UpdateUserInput = {};
   if (changes.email !== undefined) update.email = changes.email;
   if (changes.isActive !== undefined) update.isActive = changes.isActive;
   if (changes.isAdmin !== undefined) update.isAdmin = changes.isAdmin;
   if (changes.password !== undefined) update.hashedPassword = await hashPassword(changes.password);
+  if (changes.password !== undefined || changes.isActive === false) update.revokeSessions = true;
   return store.updateUser(userId, update);
 }
 
-/** Deletes a user; not oneself, and never the last active admin. */
+/** Deletes a user; not oneself, and never the last active admin (LastAdminError from the store). */
 export async function deleteUser(actor: UserRecord, userId: number, store: Store): Promise<UserRecord> {
   const target = await store.getUserById(userId);
   if (!target) throw new NotFoundError(`User ${userId} not found.`);
   if (target.userId === actor.userId) throw new ConflictError('You cannot delete your own account; ask another admin.');
-  if (target.isAdmin && target.isActive) await assertAnotherAdmin(target, store);
   await store.deleteUser(userId);
   return target;
-}
-
-async function assertAnotherAdmin(target: UserRecord, store: Store): Promise<void> {
-  const users = await store.listUsers();
-  const others = users.filter((user) => user.isAdmin && user.isActive && user.userId !== target.userId);
-  if (others.length === 0) throw new ConflictError('This is the last active admin; make another user admin first.');
 }

@@ -150,6 +150,8 @@ export async function completeTranscription(
       filename: input.key,
       transcript: transcriptS3Key ? null : text,
       transcriptS3Key,
+      // A transcript kept in S3 is still word-searchable: the store indexes this text.
+      ...(transcriptS3Key ? { searchText: text } : {}),
       status: 'completed',
       sequencer: input.sequencer,
     });

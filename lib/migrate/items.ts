@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { audioEntity } from '../model/audio.js';
-import { suffixEntity, suffixItems } from '../model/search.js';
+import { searchTermEntity, searchTermItems } from '../model/search.js';
 import { userEntity } from '../model/user.js';
 import { type AudioRow, parseDatetime, type UserRow } from './python-db.js';
 
@@ -17,8 +17,8 @@ export type Key = { PK: string; SK: string };
 export interface ItemBuilders {
   user(row: Omit<UserRow, 'id'> | Item): Item;
   audio(row: Omit<AudioRow, 'id'> | Item): Item;
-  /** The search-index items of one filename (one per start position). */
-  suffixes(filename: string): Item[];
+  /** The search-index items of one file: its filename's terms and its transcript's word prefixes. */
+  suffixes(filename: string, transcript?: string | null): Item[];
 }
 
 const USER_FIELDS = [
@@ -59,11 +59,12 @@ function pick(row: Item, fields: readonly string[]): Item {
 export function itemBuilders(table: string, client: DynamoDBClient): ItemBuilders {
   const users = userEntity({ table, client });
   const audio = audioEntity({ table, client });
-  const suffix = suffixEntity({ table, client });
+  const terms = searchTermEntity({ table, client });
   return {
     user: (row) => users.put(pick(row as Item, USER_FIELDS) as never).params().Item as Item,
     audio: (row) => audio.put(pick(row as Item, AUDIO_FIELDS) as never).params().Item as Item,
-    suffixes: (filename) => suffixItems(filename).map((s) => suffix.put(s).params().Item as Item),
+    suffixes: (filename, transcript) =>
+      searchTermItems(filename, transcript).map((s) => terms.put(s).params().Item as Item),
   };
 }
 

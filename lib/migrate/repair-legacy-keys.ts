@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { suffixItems } from '../model/search.js';
+import { isSearchTermKey, searchTermItems } from '../model/search.js';
 import { type BatchDeps, mapLimit, newStats, writeAll } from './batch.js';
 import { type Item, itemBuilders } from './items.js';
 import { missingIndexAttributes, normalizeLegacyAudio, normalizeLegacyUser } from './legacy-items.js';
@@ -43,12 +43,12 @@ export interface RepairReport {
 interface Plan {
   moves: { from: Item; to: Item }[];
   indexFixes: { key: { PK: string; SK: string }; set: Item; updatedAt: unknown }[];
-  searchFixes: string[];
+  searchFixes: { filename: string; transcript: string | null }[];
   actions: RepairAction[];
   maxUserId: number;
 }
 
-const isSuffix = (item: Item) => typeof item.SK === 'string' && item.SK.startsWith('SUFFIX#');
+const isSuffix = (item: Item) => isSearchTermKey(item.SK);
 
 /** Scans, plans and (with `apply`) repairs; see the module comment. */
 export async function repairLegacyKeys(
@@ -135,10 +135,11 @@ function planRepairs(items: Item[], suffixCount: Map<string, number>, builders: 
       }
       addIndexFix(plan, item, builders.audio(normalized.record), key);
       const filename = String(normalized.record.filename);
-      const expected = suffixItems(filename).length;
+      const transcript = typeof normalized.record.transcript === 'string' ? normalized.record.transcript : null;
+      const expected = searchTermItems(filename, transcript).length;
       const found = suffixCount.get(pk) ?? 0;
       if (found !== expected) {
-        plan.searchFixes.push(filename);
+        plan.searchFixes.push({ filename, transcript });
         plan.actions.push({ kind: 'search', key, detail: `${found} of ${expected} search-index items; writing them` });
       }
     }
@@ -203,7 +204,7 @@ async function applyPlan(
     }
   });
 
-  const suffixes = plan.searchFixes.flatMap((filename) => builders.suffixes(filename));
+  const suffixes = plan.searchFixes.flatMap((fix) => builders.suffixes(fix.filename, fix.transcript));
   const failed = await writeAll({ doc, table: options.table, concurrency, ...deps.batch }, suffixes, newStats());
   if (failed.length > 0) {
     throw new Error(

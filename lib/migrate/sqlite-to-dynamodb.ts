@@ -238,7 +238,9 @@ async function migrateChunk(ctx: RunContext, entity: Entity, rows: Record<string
   }
 
   if (entity === 'audio' && toWrite.length > 0) {
-    const index = toWrite.flatMap((entry) => ctx.builders.suffixes(String(entry.item.filename)));
+    const index = toWrite.flatMap((entry) =>
+      ctx.builders.suffixes(String(entry.item.filename), entry.item.transcript as string | null | undefined),
+    );
     const failedIndex = await writeAll(ctx.batchDeps, index, ctx.report.batch);
     ctx.report.indexItemsWritten += index.length - failedIndex.length;
     const broken = new Set(failedIndex.map((item) => String(item.filename)));

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ElectroDB key templates are literal `${attribute}` placeholders, not JS templates.
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
 import { type EntityConfig, SERVICE } from './service.js';
 
 /**
@@ -44,3 +44,4 @@ export function audioEntity({ table, client }: EntityConfig) {
 }
 
 export type AudioEntity = ReturnType<typeof audioEntity>;
+export type AudioItem = EntityItem<AudioEntity>;

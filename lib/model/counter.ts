@@ -2,7 +2,10 @@
 import { Entity } from 'electrodb';
 import { type EntityConfig, SERVICE } from './service.js';
 
-/** Atomic counters (PK `COUNTER#<name>`, SK `COUNTER`), incremented with UpdateItem ADD. */
+/**
+ * Atomic counters (PK `COUNTER#<name>`, SK `COUNTER`), changed with UpdateItem ADD: `user_id` (the
+ * next user id) and `active_admins` (a lower bound of the active admins, lib/store/dynamo/admins.ts).
+ */
 export function counterEntity({ table, client }: EntityConfig) {
   return new Entity(
     {

@@ -1,37 +1,37 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ElectroDB key templates are literal `${attribute}` placeholders, not JS templates.
 import { Entity, type EntityItem } from 'electrodb';
+import { filenameGrams, transcriptPrefixes } from './search-terms.js';
 import { type EntityConfig, SERVICE } from './service.js';
 
-/** Suffixes are indexed from at most this many start positions of a filename. */
-export const MAX_SUFFIX_POSITIONS = 256;
-/** Each stored suffix is cut to this many characters; longer queries filter on the full name. */
-export const MAX_SUFFIX_LENGTH = 64;
+/** `NAME`: a 1–3 character substring of the lower-cased filename; `WORD`: a transcript word prefix. */
+export const TERM_KINDS = ['NAME', 'WORD'] as const;
+export type TermKind = (typeof TERM_KINDS)[number];
 
 /**
- * One search-index item per start position of the lower-cased filename, in the audio row's own
- * partition (PK `AUDIO#<filename>`, SK `SUFFIX#<pos, 3 digits>`). GSI3 groups them by first
- * character (`SUF#<c>`) sorted by the suffix, so a substring query q is a begins_with(q) Query on
- * `SUF#<q[0]>` that reads the occurrences of q and nothing else, whatever the table size.
+ * The search index: one item per distinct term of a file, in the audio row's own partition
+ * (PK `AUDIO#<filename>`, SK `NAME#<gram>` or `WORD#<prefix>`), so a file's entries are found and
+ * deleted with one Query of its partition. GSI3 groups them by term (`NAME#<gram>` /
+ * `WORD#<prefix>`) sorted by filename: a search reads the files under one term in filename
+ * order, each at most once, and never more than the files that hold the term.
  */
-export function suffixEntity({ table, client }: EntityConfig) {
+export function searchTermEntity({ table, client }: EntityConfig) {
   return new Entity(
     {
-      model: { entity: 'audio_suffix', version: '1', service: SERVICE },
+      model: { entity: 'audio_term', version: '1', service: SERVICE },
       attributes: {
         filename: { type: 'string', required: true },
-        pos: { type: 'number', required: true, padding: { length: 3, char: '0' } },
-        initial: { type: 'string', required: true },
-        suffix: { type: 'string', required: true },
+        kind: { type: TERM_KINDS, required: true },
+        term: { type: 'string', required: true },
       },
       indexes: {
         byFile: {
           pk: { field: 'PK', composite: ['filename'], template: 'AUDIO#${filename}', casing: 'none' },
-          sk: { field: 'SK', composite: ['pos'], template: 'SUFFIX#${pos}', casing: 'none' },
+          sk: { field: 'SK', composite: ['kind', 'term'], template: '${kind}#${term}', casing: 'none' },
         },
-        bySuffix: {
+        byTerm: {
           index: 'GSI3',
-          pk: { field: 'GSI3PK', composite: ['initial'], template: 'SUF#${initial}', casing: 'none' },
-          sk: { field: 'GSI3SK', composite: ['suffix'], template: '${suffix}', casing: 'none' },
+          pk: { field: 'GSI3PK', composite: ['kind', 'term'], template: '${kind}#${term}', casing: 'none' },
+          sk: { field: 'GSI3SK', composite: ['filename'], template: '${filename}', casing: 'none' },
         },
       },
     },
@@ -39,26 +39,25 @@ export function suffixEntity({ table, client }: EntityConfig) {
   );
 }
 
-export type SuffixEntity = ReturnType<typeof suffixEntity>;
-export type SuffixItem = EntityItem<SuffixEntity>;
+export type SearchTermEntity = ReturnType<typeof searchTermEntity>;
+export type SearchTermItem = EntityItem<SearchTermEntity>;
 
-/** The index items of one filename: one per start position, capped (see the constants above). */
-export function suffixItems(filename: string): SuffixItem[] {
-  const lower = filename.toLowerCase();
-  const chars = Array.from(lower);
-  const items: SuffixItem[] = [];
-  for (let pos = 0; pos < Math.min(chars.length, MAX_SUFFIX_POSITIONS); pos++) {
-    const suffix = chars.slice(pos, pos + MAX_SUFFIX_LENGTH).join('');
-    items.push({ filename, pos, initial: chars[pos] as string, suffix });
-  }
-  return items;
+/** The filename index items of one file: one per distinct 1–3 character substring. */
+export function filenameTermItems(filename: string): SearchTermItem[] {
+  return filenameGrams(filename).map((term) => ({ filename, kind: 'NAME', term }));
 }
 
-/**
- * Position (in code points) of the first occurrence of `needle` in `haystack`, or -1. Positions
- * count code points, like the index entries, so names with emoji index consistently.
- */
-export function firstOccurrence(haystack: string, needle: string): number {
-  const at = haystack.indexOf(needle);
-  return at < 0 ? -1 : Array.from(haystack.slice(0, at)).length;
+/** The transcript index items of one file: one per distinct word prefix of 3+ characters. */
+export function transcriptTermItems(filename: string, text: string | null | undefined): SearchTermItem[] {
+  return transcriptPrefixes(text).map((term) => ({ filename, kind: 'WORD', term }));
+}
+
+/** Every search index item of a file (migration and repair write these). */
+export function searchTermItems(filename: string, text?: string | null): SearchTermItem[] {
+  return [...filenameTermItems(filename), ...transcriptTermItems(filename, text)];
+}
+
+/** Whether a sort key is a search index entry's (in an audio partition). */
+export function isSearchTermKey(sk: unknown): boolean {
+  return typeof sk === 'string' && (sk.startsWith('NAME#') || sk.startsWith('WORD#'));
 }

@@ -1,9 +1,10 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
-  DescribeTableCommand,
+  type DescribeTableCommandOutput,
   type DynamoDBClient,
   ResourceInUseException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -13,7 +14,9 @@ import {
  * GSI attribute names are generic and overloaded by entity (single-table design):
  * - GSI1 (list):   users `USERS` / lower-cased username; audio `AUDIO` / filename (stable order).
  * - GSI2 (by id):  users `USERID#<user_id>` / `PROFILE`.
- * - GSI3 (search): suffix items `SUF#<first char>` / `<suffix of the lower-cased filename>`.
+ * - GSI3 (search): index items `NAME#<1–3 characters of the lower-cased filename>` or
+ *   `WORD#<transcript word prefix>` / filename (lib/model/search.ts). Its projection (filename,
+ *   pos) predates those items and is kept: a projection change would replace the index.
  *
  * `timeToLiveAttribute` (epoch seconds) lets DynamoDB delete the failed-login counters of ended
  * windows (lib/model/throttle.ts). TTL is a deployed table's setting (the CDK stack sets it);
@@ -41,7 +44,7 @@ export const TABLE_DEFINITION = {
       indexName: 'GSI3',
       partitionKey: { name: 'GSI3PK', type: 'S' },
       sortKey: { name: 'GSI3SK', type: 'S' },
-      // Search reads only which file matched at which position, then fetches the rows fresh.
+      // Search reads only which files hold a term, then fetches the rows fresh.
       projection: { include: ['filename', 'pos'] },
     },
   ],
@@ -101,8 +104,9 @@ function createTableInput(tableName: string, def: TableDefinition = TABLE_DEFINI
 }
 
 /**
- * Creates the table (keys and GSIs from TABLE_DEFINITION) and waits until it and its indexes are
- * ACTIVE. An existing table is fine: the call is idempotent.
+ * Creates the table (keys and GSIs from TABLE_DEFINITION) and waits until it is ACTIVE with the
+ * SDK's waiter. An existing table is fine: the call is idempotent, and it checks that the table
+ * has every index of the definition, ready.
  */
 export async function createTable(client: DynamoDBClient, tableName: string, maxWaitMs = 300_000): Promise<void> {
   try {
@@ -110,16 +114,25 @@ export async function createTable(client: DynamoDBClient, tableName: string, max
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const deadline = Date.now() + maxWaitMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 5_000)) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
-    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Table ${tableName} did not become ACTIVE within ${maxWaitMs / 1000} s; check it in the DynamoDB console.`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+  const { reason } = await waitUntilTableExists(
+    // Seconds; a short first delay keeps local tables (dynalite) quick, real ones poll less often.
+    { client, maxWaitTime: Math.max(0.5, maxWaitMs / 1000), minDelay: 0.2, maxDelay: 10 },
+    { TableName: tableName },
+  );
+  // The waiter looks at TableStatus only. Indexes made by CreateTable are ACTIVE with the table
+  // (DynamoDB and dynalite alike); an index added later to an existing table backfills while the
+  // table is ACTIVE, and an older table may lack one: both are reported rather than used half-built.
+  const table = (reason as DescribeTableCommandOutput | undefined)?.Table;
+  const indexes = new Map((table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.IndexStatus]));
+  const missing = TABLE_DEFINITION.globalSecondaryIndexes.map((g) => g.indexName).filter((name) => !indexes.has(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `Table ${tableName} has no index ${missing.join(', ')}; deploy the stack (it adds the index) or create the table anew.`,
+    );
+  }
+  const building = [...indexes].filter(([, status]) => status !== 'ACTIVE');
+  if (building.length > 0) {
+    const list = building.map(([name, status]) => `${name} is ${status}`).join(', ');
+    throw new Error(`Table ${tableName} is ACTIVE but ${list}; wait until every index is ACTIVE and retry.`);
   }
 }

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ElectroDB key templates are literal `${attribute}` placeholders, not JS templates.
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
 import { type EntityConfig, SERVICE } from './service.js';
 
 /**
@@ -24,6 +24,11 @@ export function userEntity({ table, client }: EntityConfig) {
         yoto_refresh_token: { type: 'string' },
         yoto_access_token: { type: 'string' },
         yoto_token_expires_at: { type: 'string' },
+        /** The Python service's Yoto refresh lease: owner id and ISO 8601 expiry. */
+        yoto_token_lock_owner: { type: 'string' },
+        yoto_token_lock_expires_at: { type: 'string' },
+        /** Bumped by every revocation; absent on items written before it existed (reads as 0). */
+        session_version: { type: 'number' },
       },
       indexes: {
         byName: {
@@ -47,3 +52,4 @@ export function userEntity({ table, client }: EntityConfig) {
 }
 
 export type UserEntity = ReturnType<typeof userEntity>;
+export type UserItem = EntityItem<UserEntity>;

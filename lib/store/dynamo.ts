@@ -1,11 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config.js';
+import { adminBootstrapped } from './dynamo/admins.js';
 import * as audio from './dynamo/audio.js';
 import { createContext } from './dynamo/context.js';
 import { listAudioFiles } from './dynamo/list.js';
 import { searchAudioFiles } from './dynamo/search.js';
 import * as throttle from './dynamo/throttle.js';
+import { upsertAudioFile } from './dynamo/upload.js';
 import * as users from './dynamo/users.js';
+import * as yoto from './dynamo/yoto.js';
 import type { Store } from './store.js';
 
 export interface DynamoStoreOptions {
@@ -31,11 +34,18 @@ export function createDynamoStore({ client, tableName, ownsClient = false }: Dyn
     createUser: (input) => g(() => users.createUser(ctx, input)),
     updateUser: (userId, changes) => g(() => users.updateUser(ctx, userId, changes)),
     deleteUser: (userId) => g(() => users.deleteUser(ctx, userId)),
+    revokeSessions: (username) => g(() => users.revokeSessions(ctx, username)),
     ensureAdminUser: (input) => g(() => users.ensureAdminUser(ctx, input)),
+    adminBootstrapped: () => g(() => adminBootstrapped(ctx)),
+    saveYotoTokens: (username, input) => g(() => yoto.saveYotoTokens(ctx, username, input)),
+    loadYotoTokens: (username) => g(() => yoto.loadYotoTokens(ctx, username)),
+    acquireYotoTokenLock: (username, owner, options) =>
+      g(() => yoto.acquireYotoTokenLock(ctx, username, owner, options)),
+    releaseYotoTokenLock: (username, owner) => g(() => yoto.releaseYotoTokenLock(ctx, username, owner)),
     listAudioFiles: (options) => g(() => listAudioFiles(ctx, options)),
     searchAudioFiles: (query, options) => g(() => searchAudioFiles(ctx, query, options)),
     getAudioFile: (filename) => g(() => audio.getAudioFile(ctx, filename)),
-    upsertAudioFile: (input) => g(() => audio.upsertAudioFile(ctx, input)),
+    upsertAudioFile: (input) => g(() => upsertAudioFile(ctx, input)),
     updateTranscript: (input) => g(() => audio.updateTranscript(ctx, input)),
     setTranscriptStatus: (input) => g(() => audio.setTranscriptStatus(ctx, input)),
     deleteAudioFile: (filename) => g(() => audio.deleteAudioFile(ctx, filename)),

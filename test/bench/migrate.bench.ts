@@ -58,7 +58,7 @@ export async function run(args: BenchArgs): Promise<void> {
         source.db.prepare('SELECT * FROM audio_files ORDER BY id LIMIT ?').all(sampleRows) as Record<string, unknown>[]
       ).flatMap((raw) => {
         const c = convertAudio(raw);
-        return c.ok ? [...builders.suffixes(c.row.filename), builders.audio(c.row)] : [];
+        return c.ok ? [...builders.suffixes(c.row.filename, c.row.transcript), builders.audio(c.row)] : [];
       }),
     ];
     let started = performance.now();

@@ -1,7 +1,8 @@
 /**
  * Store benchmark: items read (DynamoDB adapter on dynalite) per list page and per search page
- * against the seed's full Scan with a filter, measured in the same run, plus single-operation
- * latency medians of both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000` runs it alone; `npm run bench`
+ * (filename and transcript word) against the seed's full Scan with a filter, measured in the same
+ * run; the write cost of storing a transcript of 1,000, 5,000 and 20,000 words; and
+ * single-operation latency medians of both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000` runs it alone; `npm run bench`
  * runs it with the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';
-import { suffixItems } from '../../lib/model/search.js';
+import { filenameTermItems, transcriptTermItems } from '../../lib/model/search.js';
+import { transcriptPrefixes, transcriptWords } from '../../lib/model/search-terms.js';
 import { createTable } from '../../lib/model/table.js';
 import { batchWriteAll, type WriteRequest } from '../../lib/store/dynamo/batch.js';
 import { createContext, type DynamoContext } from '../../lib/store/dynamo/context.js';
@@ -24,6 +26,16 @@ const WORDS = ['morning', 'evening', 'podcast', 'interview', 'news', 'lecture', 
 /** Every RARE_EVERY-th file carries this word: a 3+ character query with few matches. */
 const RARE = 'zebra';
 const RARE_EVERY = 500;
+
+/** Spoken words the bench transcripts are made of; RARE_WORD is in one transcript in RARE_EVERY. */
+const SPOKEN = ['today', 'we', 'talk', 'about', 'weather', 'music', 'school', 'garden', 'friends', 'travel', 'dinner'];
+const RARE_WORD = 'xylophone';
+
+/** A short deterministic transcript for row i (five words). */
+export function benchTranscript(i: number): string {
+  const pick = (k: number) => SPOKEN[(i * 7 + k * 3) % SPOKEN.length] as string;
+  return [pick(0), pick(1), pick(2), i % RARE_EVERY === 1 ? RARE_WORD : pick(3), pick(4)].join(' ');
+}
 
 /** Deterministic filenames of realistic length (~25 characters). */
 export function benchFilename(i: number): string {
@@ -89,17 +101,21 @@ async function load(ctx: DynamoContext, rows: number, withIndex: boolean): Promi
     const requests: WriteRequest[] = [];
     for (let i = start; i < Math.min(rows, start + chunk); i++) {
       const filename = benchFilename(i);
+      const transcript = benchTranscript(i);
       const row = {
         filename,
         size: 1_000 + i,
         duration: 60,
-        transcript_status: 'pending',
+        transcript,
+        transcript_status: 'completed',
         created_at: now,
         updated_at: now,
       };
       const parts = [
         ctx.audio.put([row]).params(),
-        ...(withIndex ? [ctx.suffix.put(suffixItems(filename)).params()] : []),
+        ...(withIndex
+          ? [ctx.term.put([...filenameTermItems(filename), ...transcriptTermItems(filename, transcript)]).params()]
+          : []),
       ];
       for (const batch of parts as unknown as {
         RequestItems: Record<string, WriteRequest[]>;
@@ -173,6 +189,113 @@ export async function latencyMedians(store: Store, samples = 100): Promise<Recor
   return out;
 }
 
+/** A deterministic transcript of `count` words: pseudo-words drawn with Zipf frequencies, like speech. */
+export function zipfTranscript(count: number, seed = 42): string {
+  let state = seed;
+  const random = () => {
+    // mulberry32: a small seeded generator, so every run stores the same text.
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'sho', 'ru', 'bel', 'in', 'gra', 'do', 've', 'nus', 'pal', 'ti'];
+  const vocabulary = Array.from({ length: 20_000 }, (_, rank) => {
+    let word = '';
+    for (let n = rank + 1; n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
+    return word;
+  });
+  const weights = vocabulary.map((_, rank) => 1 / (rank + 1) ** 1.07);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const w of weights) {
+    sum += w;
+    cumulative.push(sum / total);
+  }
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = random();
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) < r) lo = mid + 1;
+      else hi = mid;
+    }
+    words.push(vocabulary[lo] as string);
+  }
+  return words.join(' ');
+}
+
+interface WriteCost {
+  words: number;
+  distinct: number;
+  prefixes: number;
+  requests: Record<string, number>;
+  items: number;
+  capacity: number;
+  ms: number;
+}
+
+/** Requests, items written and write capacity of storing one transcript of each length. */
+async function transcriptWriteCost(lengths: number[]): Promise<WriteCost[]> {
+  const dynamo = await startDynalite();
+  const client = dynamo.client();
+  let current: WriteCost | undefined;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      if (current) input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      if (current) {
+        const op = context.commandName?.replace(/Command$/, '') ?? 'unknown';
+        current.requests[op] = (current.requests[op] ?? 0) + 1;
+        const batch = input.RequestItems as Record<string, unknown[]> | undefined;
+        current.items += batch ? Object.values(batch).reduce((n, r) => n + r.length, 0) : 1;
+        const capacity = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity as
+          | { CapacityUnits?: number }
+          | { CapacityUnits?: number }[]
+          | undefined;
+        for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : [])
+          current.capacity += c.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchWriteMeter' },
+  );
+  try {
+    await createTable(client, 'bench-writes');
+    const store = createDynamoStore({ client, tableName: 'bench-writes' });
+    const costs: WriteCost[] = [];
+    for (const words of lengths) {
+      const filename = `transcript of ${words} words.mp3`;
+      const text = zipfTranscript(words);
+      await store.upsertAudioFile({ filename, size: 1, duration: 1 });
+      await store.setTranscriptStatus({ filename, status: 'processing' });
+      const cost: WriteCost = {
+        words,
+        distinct: transcriptWords(text).length,
+        prefixes: transcriptPrefixes(text).length,
+        requests: {},
+        items: 0,
+        capacity: 0,
+        ms: 0,
+      };
+      current = cost;
+      const started = performance.now();
+      await store.updateTranscript({ filename, transcript: text, status: 'completed' });
+      cost.ms = performance.now() - started;
+      current = undefined;
+      costs.push(cost);
+    }
+    return costs;
+  } finally {
+    client.destroy();
+    await dynamo.close();
+  }
+}
+
 interface CaseResult {
   label: string;
   rows: number;
@@ -209,6 +332,16 @@ async function measureAt(rows: number): Promise<{ results: CaseResult[]; latency
     const listScan = () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' });
     const searchScan = (q: string) =>
       seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': q });
+    const transcriptScan = (q: string) =>
+      seedScan(seedCtx, 'SK = :sk AND (contains(filename, :q) OR contains(transcript, :q))', {
+        ':sk': 'METADATA',
+        ':q': q,
+      });
+    const allPages = async (q: string) => {
+      let cursor: string | undefined;
+      do cursor = (await store.searchAudioFiles(q, { limit: PAGE, ...(cursor ? { cursor } : {}) })).cursor;
+      while (cursor);
+    };
     const cases: { label: string; ours: () => Promise<unknown>; seed: () => Promise<unknown> }[] = [
       { label: `list: first page (${PAGE})`, ours: () => store.listAudioFiles({ limit: PAGE }), seed: listScan },
       {
@@ -223,12 +356,18 @@ async function measureAt(rows: number): Promise<{ results: CaseResult[]; latency
       },
       {
         label: `search "${RARE}": all pages (1 file in ${RARE_EVERY})`,
-        ours: async () => {
-          let cursor: string | undefined;
-          do cursor = (await store.searchAudioFiles(RARE, { limit: PAGE, ...(cursor ? { cursor } : {}) })).cursor;
-          while (cursor);
-        },
+        ours: () => allPages(RARE),
         seed: () => searchScan(RARE),
+      },
+      {
+        label: `search transcript word "${RARE_WORD.slice(0, 5)}": all pages (1 file in ${RARE_EVERY})`,
+        ours: () => allPages(RARE_WORD.slice(0, 5)),
+        seed: () => transcriptScan(RARE_WORD.slice(0, 5)),
+      },
+      {
+        label: `search transcript word "weather": first page (${PAGE})`,
+        ours: () => store.searchAudioFiles('weather', { limit: PAGE }),
+        seed: () => transcriptScan('weather'),
       },
     ];
     const results: CaseResult[] = [];
@@ -261,6 +400,18 @@ export async function run(args: BenchArgs): Promise<void> {
     const ratio = r.index.items > 0 ? (r.seed.items / r.index.items).toFixed(0) : '∞';
     console.log(
       `| ${r.label} | ${r.rows} | ${r.index.items} | ${r.seed.items} | ${ratio}× | ${r.index.capacity.toFixed(1)} | ${r.seed.capacity.toFixed(1)} |`,
+    );
+  }
+
+  const costs = await transcriptWriteCost(numberListFlag(args.argv, '--words', [1_000, 5_000, 20_000]));
+  console.log('\n| storing a transcript of | distinct words | word prefixes | requests | items written | WCU | ms |');
+  console.log('|---:|---:|---:|---|---:|---:|---:|');
+  for (const c of costs) {
+    const requests = Object.entries(c.requests)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ');
+    console.log(
+      `| ${c.words} words | ${c.distinct} | ${c.prefixes} | ${requests} | ${c.items} | ${c.capacity.toFixed(0)} | ${c.ms.toFixed(0)} |`,
     );
   }
 

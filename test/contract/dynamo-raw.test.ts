@@ -125,7 +125,10 @@ describe('what lands in DynamoDB', () => {
     expect(keys).toEqual(
       [
         'AUDIO#ab.mp3|METADATA',
-        ...Array.from({ length: 6 }, (_, p) => `AUDIO#ab.mp3|SUFFIX#${String(p).padStart(3, '0')}`),
+        // One search entry per distinct 1–3 character substring of the lower-cased name.
+        ...['a', 'b', '.', 'm', 'p', '3', 'ab', 'b.', '.m', 'mp', 'p3', 'ab.', 'b.m', '.mp', 'mp3'].map(
+          (gram) => `AUDIO#ab.mp3|NAME#${gram}`,
+        ),
         'COUNTER#user_id|COUNTER',
         'user#bob|PROFILE',
       ].sort(),
@@ -317,6 +320,8 @@ describe('items written the Python way (no ElectroDB markers)', () => {
     });
     expect(await t.store.getAudioFile('Legacy.mp3')).toEqual(row);
     expect((await t.store.listAudioFiles()).items.map((a) => a.filename)).toEqual(['Legacy.mp3']);
+    // The upload also gives it the filename entries the Python service never wrote.
+    expect((await t.store.searchAudioFiles('legacy')).items.map((a) => a.filename)).toEqual(['Legacy.mp3']);
   });
 
   it('does not touch a status change or transcript of a missing file (no partial item)', async () => {
@@ -324,5 +329,77 @@ describe('items written the Python way (no ElectroDB markers)', () => {
       t.store.updateTranscript({ filename: 'nope.mp3', transcript: 't', status: 'completed' }),
     ).rejects.toThrow(/does not exist/);
     expect(await rawGet('AUDIO#nope.mp3', 'METADATA')).toBeUndefined();
+  });
+});
+
+describe('sessions, Yoto tokens and admin bookkeeping in DynamoDB', () => {
+  it('a Python user has no session_version (reads 0); a revocation writes the number on its own key', async () => {
+    await rawPut(pythonUserItem('Ada', 5));
+    expect((await t.store.getUser('ada'))?.sessionVersion).toBe(0);
+    await t.store.revokeSessions('ADA');
+    const item = await rawGet('user#ada', 'PROFILE');
+    expect(item).toMatchObject({ session_version: 1, username: 'Ada', user_id: 5 });
+    expect(item?.GSI2PK).toBeUndefined();
+  });
+
+  it('keeps the tokens and the lease in the Python attribute names, with ISO 8601 expiry', async () => {
+    await rawPut(pythonUserItem('admin', 1));
+    const now = new Date('2026-01-01T12:00:00.000Z');
+    expect(await t.store.acquireYotoTokenLock('admin', 'lambda-1', { now })).toBe(true);
+    await t.store.saveYotoTokens('admin', {
+      refreshToken: 'r',
+      accessToken: 'a',
+      expiresAt: '2026-01-01T13:00:00.000Z',
+      lockOwner: 'lambda-1',
+    });
+    expect(await rawGet('user#admin', 'PROFILE')).toMatchObject({
+      yoto_refresh_token: 'r',
+      yoto_access_token: 'a',
+      yoto_token_expires_at: '2026-01-01T13:00:00.000Z',
+      yoto_token_lock_owner: 'lambda-1',
+      yoto_token_lock_expires_at: '2026-01-01T12:00:30.000Z',
+    });
+    await t.store.releaseYotoTokenLock('admin', 'lambda-1');
+    const released = await rawGet('user#admin', 'PROFILE');
+    expect(released?.yoto_token_lock_owner).toBeUndefined();
+    expect(released?.yoto_token_lock_expires_at).toBeUndefined();
+  });
+
+  it('takes over a lease the Python service left expired (its isoformat() with +00:00), never a live one', async () => {
+    // datetime.isoformat() of an aware UTC time, as the Python store wrote the expiry.
+    await rawPut(
+      pythonUserItem('admin', 1, {
+        yoto_token_lock_owner: 'python-worker',
+        yoto_token_lock_expires_at: '2026-01-01T12:00:30.123456+00:00',
+      }),
+    );
+    expect(await t.store.acquireYotoTokenLock('admin', 'ts', { now: new Date('2026-01-01T12:00:20.000Z') })).toBe(
+      false,
+    );
+    expect(await t.store.acquireYotoTokenLock('admin', 'ts', { now: new Date('2026-01-01T12:00:31.000Z') })).toBe(true);
+    expect((await rawGet('user#admin', 'PROFILE'))?.yoto_token_lock_owner).toBe('ts');
+  });
+
+  it('the admin counter and the bootstrap marker are plain items outside every listing', async () => {
+    await t.store.ensureAdminUser({ hashedPassword: 'h' });
+    const second = await t.store.createUser({ username: 'second', hashedPassword: 'h', isAdmin: true });
+    await t.store.updateUser(second.userId, { isAdmin: false });
+    const counter = await rawGet('COUNTER#active_admins', 'COUNTER');
+    const marker = await rawGet('MARKER#admin_bootstrap', 'MARKER');
+    expect(counter).toMatchObject({ value: 1 });
+    expect(marker?.created_at).toEqual(expect.any(String));
+    for (const item of [counter, marker])
+      expect(Object.keys(item ?? {}).filter((k) => k.startsWith('GSI'))).toEqual([]);
+    expect((await t.store.listUsers()).map((u) => u.username).sort()).toEqual(['admin', 'second']);
+  });
+
+  it('a transcript is word entries in the audio partition, keyed by prefix in GSI3 and sorted by filename', async () => {
+    await t.store.upsertAudioFile({ filename: 'Talk.mp3', size: 1 });
+    await t.store.setTranscriptStatus({ filename: 'Talk.mp3', status: 'processing' });
+    await t.store.updateTranscript({ filename: 'Talk.mp3', transcript: 'Hello hello HELP', status: 'completed' });
+    const { Items = [] } = await t.raw.send(new ScanCommand({ TableName: t.table }));
+    const words = Items.filter((i) => String(i.SK).startsWith('WORD#'));
+    expect(words.map((i) => i.SK).sort()).toEqual(['WORD#hel', 'WORD#hell', 'WORD#hello', 'WORD#help']);
+    expect(words.every((i) => i.PK === 'AUDIO#Talk.mp3' && i.GSI3SK === 'Talk.mp3' && i.GSI3PK === i.SK)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError, InvalidTransitionError, StoreUnavailableError } from '../../lib/errors.js';
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
-import { MAX_SUFFIX_POSITIONS, suffixItems } from '../../lib/model/search.js';
+import { filenameTermItems, transcriptTermItems } from '../../lib/model/search.js';
 import { canTransition, TRANSCRIPT_STATUSES, type TranscriptStatus } from '../../lib/model/status.js';
 import { createTable, TABLE_DEFINITION } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
@@ -58,16 +58,17 @@ describe('DynamoDB request counts', () => {
     expect(await sent(() => store.getAudioFile('missing.mp3'))).toEqual(['GetItem']);
   });
 
-  it('every status or transcript change is exactly one request, with no read before the write', async () => {
+  it('every status change is exactly one request, with no read before the write', async () => {
     await store.upsertAudioFile({ filename: 'flow.mp3', size: 1, duration: 1, sequencer: 'AA' });
     expect(await sent(() => store.setTranscriptStatus({ filename: 'flow.mp3', status: 'processing' }))).toEqual([
       'UpdateItem',
     ]);
     expect(
       await sent(() =>
-        store.updateTranscript({ filename: 'flow.mp3', transcript: 'words', status: 'completed', sequencer: 'AA' }),
+        store.updateTranscript({ filename: 'flow.mp3', transcript: null, status: 'failed', error: 'x' }),
       ),
     ).toEqual(['UpdateItem']);
+    // failed → pending: the row held no transcript, so there are no word entries to clean up.
     expect(await sent(() => store.setTranscriptStatus({ filename: 'flow.mp3', status: 'pending' }))).toEqual([
       'UpdateItem',
     ]);
@@ -76,12 +77,35 @@ describe('DynamoDB request counts', () => {
     ).toEqual(['UpdateItem']);
   });
 
+  it('a transcript is its word entries (⌈prefixes / 25⌉ batch writes) and then one write; re-transcribing cleans them up', async () => {
+    const text = 'Hello wonderful world, hello again';
+    const prefixes = transcriptTermItems('words.mp3', text).length;
+    expect(prefixes).toBe(3 + 7 + 3 + 3); // hel…hello, won…wonderful, wor…world, aga…again
+    await store.upsertAudioFile({ filename: 'words.mp3', size: 1, duration: 1, sequencer: 'AA' });
+    await store.setTranscriptStatus({ filename: 'words.mp3', status: 'processing' });
+    expect(
+      await sent(() =>
+        store.updateTranscript({ filename: 'words.mp3', transcript: text, status: 'completed', sequencer: 'AA' }),
+      ),
+    ).toEqual([...Array(Math.ceil(prefixes / 25)).fill('BatchWriteItem'), 'UpdateItem']);
+    // completed → pending: one write, then one Query of the file's word entries, their deletes,
+    // and one read that would restore the entries of a transcript stored meanwhile.
+    expect(await sent(() => store.setTranscriptStatus({ filename: 'words.mp3', status: 'pending' }))).toEqual([
+      'UpdateItem',
+      'Query',
+      ...Array(Math.ceil(prefixes / 25)).fill('BatchWriteItem'),
+      'GetItem',
+    ]);
+    expect((await store.searchAudioFiles('wonder')).items).toEqual([]);
+  });
+
   it.each([
-    ['song.mp3', 8],
-    ['a much longer name of a podcast episode - part 2 (final).mp3', 60],
-    ['x'.repeat(400), MAX_SUFFIX_POSITIONS],
+    ['song.mp3', 21],
+    ['a much longer name of a podcast episode - part 2 (final).mp3', 135],
+    ['x'.repeat(400), 3],
   ])('an upsert of a new file is one write plus ⌈index items / 25⌉ batch writes (%#)', async (filename, entries) => {
-    expect(suffixItems(filename)).toHaveLength(entries);
+    // One item per distinct 1–3 character substring of the lower-cased name.
+    expect(filenameTermItems(filename)).toHaveLength(entries);
     const ops = await sent(() => store.upsertAudioFile({ filename, size: 1, duration: 1 }));
     expect(ops).toEqual(['UpdateItem', ...Array(Math.ceil(entries / 25)).fill('BatchWriteItem')]);
     const written = counter.requests
@@ -97,10 +121,13 @@ describe('DynamoDB request counts', () => {
     ).toEqual(['UpdateItem']);
   });
 
-  it('a list page is one Query; a search page is its index Query plus one BatchGetItem', async () => {
+  it('a list page is one Query; a search page is one Query per index term plus one BatchGetItem', async () => {
     for (const f of ['one.mp3', 'two.mp3', 'three.mp3']) await store.upsertAudioFile({ filename: f, size: 1 });
     expect(await sent(() => store.listAudioFiles({ limit: 2 }))).toEqual(['Query']);
-    expect(await sent(() => store.searchAudioFiles('three'))).toEqual(['Query', 'BatchGetItem']);
+    // A query that is no word reads one filename term; a word of 3+ characters also its word prefix.
+    expect(await sent(() => store.searchAudioFiles('.mp'))).toEqual(['Query', 'BatchGetItem']);
+    expect(await sent(() => store.searchAudioFiles('e.'))).toEqual(['Query', 'BatchGetItem']);
+    expect(await sent(() => store.searchAudioFiles('three'))).toEqual(['Query', 'Query', 'BatchGetItem']);
   });
 
   it('a failed login is one UpdateItem per window (no read first); reading is one BatchGetItem, clearing one BatchWriteItem', async () => {
@@ -212,7 +239,7 @@ describe('search index writes under throttling', () => {
       new QueryCommand({
         TableName: currentTable,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :s)',
-        ExpressionAttributeValues: { ':pk': { S: `AUDIO#${filename}` }, ':s': { S: 'SUFFIX#' } },
+        ExpressionAttributeValues: { ':pk': { S: `AUDIO#${filename}` }, ':s': { S: 'NAME#' } },
         Select: 'COUNT',
       }),
     );
@@ -223,8 +250,10 @@ describe('search index writes under throttling', () => {
     const filename = 'a fairly long name for a throttled upload.mp3';
     throttleBatchWrites(3);
     const ops = await sent(() => store.upsertAudioFile({ filename, size: 1, duration: 1 }));
-    expect(ops.filter((o) => o === 'BatchWriteItem').length).toBeGreaterThan(Math.ceil(filename.length / 25));
-    expect(await entriesOf(filename)).toBe(filename.length);
+    expect(ops.filter((o) => o === 'BatchWriteItem').length).toBeGreaterThan(
+      Math.ceil(filenameTermItems(filename).length / 25),
+    );
+    expect(await entriesOf(filename)).toBe(filenameTermItems(filename).length);
     expect((await store.searchAudioFiles('throttled')).items.map((a) => a.filename)).toEqual([filename]);
   });
 
@@ -234,11 +263,11 @@ describe('search index writes under throttling', () => {
     const error = await store.upsertAudioFile({ filename, size: 1, sequencer: '0A' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/unprocessed after 8 attempts/);
-    expect(await entriesOf(filename)).toBeLessThan(filename.length);
+    expect(await entriesOf(filename)).toBeLessThan(filenameTermItems(filename).length);
     // Throttling ends; the redelivery (same sequencer) finds the index short and rewrites it.
     stopThrottling();
     await store.upsertAudioFile({ filename, size: 1, sequencer: '0A' });
-    expect(await entriesOf(filename)).toBe(filename.length);
+    expect(await entriesOf(filename)).toBe(filenameTermItems(filename).length);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { repairLegacyKeys } from '../../lib/migrate/repair-legacy-keys.js';
 import { countListed, readUserIdCounter } from '../../lib/migrate/table-ops.js';
-import { suffixItems } from '../../lib/model/search.js';
+import { isSearchTermKey, searchTermItems } from '../../lib/model/search.js';
 import {
   getRawItem,
   putRawItems,
@@ -83,7 +83,8 @@ describe('repair-legacy-keys', () => {
     // Pages of the list index are cut at 1 MB too: count over all of them.
     expect(await countListed(t.raw, t.table, 'AUDIO')).toBe(32);
     const items = await scanAll(t.client, t.table);
-    const suffixes = items.filter((i) => String(i.PK) === 'AUDIO#big-29.mp3' && String(i.SK).startsWith('SUFFIX#'));
-    expect(suffixes).toHaveLength(suffixItems('big-29.mp3').length);
+    const suffixes = items.filter((i) => String(i.PK) === 'AUDIO#big-29.mp3' && isSearchTermKey(i.SK));
+    const row = items.find((i) => String(i.PK) === 'AUDIO#big-29.mp3' && i.SK === 'METADATA');
+    expect(suffixes).toHaveLength(searchTermItems('big-29.mp3', row?.transcript as string | undefined).length);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
 import { defaultCheckpointPath } from '../../lib/migrate/checkpoint.js';
 import { migrateSqliteToDynamo } from '../../lib/migrate/sqlite-to-dynamodb.js';
-import { suffixItems } from '../../lib/model/search.js';
+import { isSearchTermKey, searchTermItems } from '../../lib/model/search.js';
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import { createPythonDb, seedPythonDb, sqlTime, type TempDb } from '../unit/migrate/fixtures.js';
@@ -117,11 +117,12 @@ describe('sqlite-to-dynamodb', () => {
       expect(item).toMatchObject({ GSI1PK: 'AUDIO', GSI1SK: raw.filename });
     }
     const all = await scanAll(client, table);
-    const suffixes = all.filter((i) => String(i.SK).startsWith('SUFFIX#'));
-    const expected = (source.db.prepare('SELECT filename FROM audio_files').all() as { filename: string }[]).reduce(
-      (n, r) => n + suffixItems(r.filename).length,
-      0,
-    );
+    const suffixes = all.filter((i) => isSearchTermKey(i.SK));
+    const rows = source.db.prepare('SELECT filename, transcript FROM audio_files').all() as {
+      filename: string;
+      transcript: string | null;
+    }[];
+    const expected = rows.reduce((n, r) => n + searchTermItems(r.filename, r.transcript).length, 0);
     expect(suffixes).toHaveLength(expected);
     expect(report.indexItemsWritten).toBe(expected);
   });

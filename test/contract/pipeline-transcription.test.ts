@@ -161,8 +161,8 @@ describe('completeTranscription', () => {
     expect(Date.parse(row?.transcribedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 
-  it('puts a transcript over 350 KB in S3 with a pointer on the row', async () => {
-    const big = 'word '.repeat(Math.ceil(MAX_INLINE_TRANSCRIPT_BYTES / 5) + 10);
+  it('puts a transcript over 350 KB in S3 with a pointer on the row, still word-searchable', async () => {
+    const big = `${'word '.repeat(Math.ceil(MAX_INLINE_TRANSCRIPT_BYTES / 5) + 10)}zanzibar`;
     const transcriber = new ScriptedTranscriber(big);
     const state = await registered('long talk.wav');
     const result = await run(transcriber).complete(state);
@@ -175,6 +175,8 @@ describe('completeTranscription', () => {
       transcriptS3Key: 'transcripts/long talk.wav.txt',
     });
     expect(await h.getText('transcripts/long talk.wav.txt')).toBe(big);
+    const found = await h.store.searchAudioFiles('zanzib');
+    expect(found.items.map((hit) => [hit.filename, hit.matched])).toEqual([['long talk.wav', 'transcript']]);
   });
 
   it('never resurrects a deleted row, and removes a big transcript written meanwhile', async () => {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../lib/errors.js';
 import { useSqliteFile } from '../helpers/sqlite-file.js';
@@ -21,6 +22,7 @@ describe('SQLite: a database created by the Python service', () => {
       yotoAccessToken: 'acc',
       yotoRefreshToken: 'ref',
       yotoTokenExpiresAt: '2024-03-03T09:10:11.500Z',
+      sessionVersion: 0,
     });
     expect(await store.getUserById(7)).toMatchObject({
       username: 'admin',
@@ -98,6 +100,24 @@ describe('SQLite: a database created by the Python service', () => {
     // The index was built over the existing rows by the migration.
     expect((await store.searchAudioFiles('song')).items.map((a) => a.filename)).toEqual(['Done Song.mp3']);
     expect((await store.searchAudioFiles('.mp3', { limit: 100 })).items).toHaveLength(5);
+    // So was the word index, from the transcripts the Python service stored.
+    expect((await store.searchAudioFiles('there')).items.map((a) => [a.filename, a.matched])).toEqual([
+      ['Done Song.mp3', 'transcript'],
+    ]);
+  });
+
+  it("drops a row's words when the Python service changes its transcript or deletes it behind the store", async () => {
+    makePythonDatabase(tmp.file);
+    const store = tmp.open();
+    expect((await store.searchAudioFiles('hello')).items).toHaveLength(1);
+    const python = new Database(tmp.file);
+    python.prepare("UPDATE audio_files SET transcript = 'goodbye' WHERE filename = 'Done Song.mp3'").run();
+    expect((await store.searchAudioFiles('hello')).items).toEqual([]);
+    python.prepare("DELETE FROM audio_files WHERE filename = 'Done Song.mp3'").run();
+    python.close();
+    // A new row taking the freed id inherits no words.
+    await store.upsertAudioFile({ filename: 'zzz new.mp3', size: 1 });
+    expect((await store.searchAudioFiles('goodbye')).items).toEqual([]);
   });
 
   it('opens a file whose usernames differ only in case, and still refuses new case-duplicates', async () => {

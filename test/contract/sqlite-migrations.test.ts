@@ -98,7 +98,13 @@ describe('SQLite migrations', () => {
 
   it('creates the Python schema itself in a new file, so the old service could open it too', async () => {
     await openSqliteStore(tmp.file).close();
-    expect(columnNames(tmp.file, 'users')).toEqual([...OLD_USER_COLUMNS, 'version']);
+    expect(columnNames(tmp.file, 'users')).toEqual([
+      ...OLD_USER_COLUMNS,
+      'version',
+      'session_version',
+      'yoto_token_lock_owner',
+      'yoto_token_lock_expires_at',
+    ]);
     expect(columnNames(tmp.file, 'audio_files').slice(0, OLD_AUDIO_COLUMNS.length)).toEqual(OLD_AUDIO_COLUMNS);
     const db = new Database(tmp.file, { readonly: true });
     const pragmas = { journal: db.pragma('journal_mode', { simple: true }) };

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../lib/errors.js';
+import { InvalidCursorError, ValidationError } from '../../lib/errors.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
-import { SEARCH_INDEXED, SHORT_QUERY_SCAN_BOUND } from '../../lib/store/sqlite/search.js';
+import { SEARCH_INDEXED, SEARCH_NAME_OR_WORD, SHORT_QUERY_SCAN_BOUND } from '../../lib/store/sqlite/search.js';
 import type { Store } from '../../lib/store/store.js';
 
 const NAMES = [
@@ -137,6 +137,28 @@ describe('SQLite search', () => {
     expect(plan.filter((detail) => /^SCAN audio_files\b(?!_fts)/.test(detail))).toEqual([]);
   });
 
+  it('one-word queries add the word index, still without scanning audio_files', async () => {
+    const db = new Database(file, { readonly: true });
+    const plan = (
+      db.prepare(`EXPLAIN QUERY PLAN ${SEARCH_NAME_OR_WORD}`).all('"wor"', '"wor"*', '', 51) as { detail: string }[]
+    ).map((row) => row.detail);
+    db.close();
+    expect(plan.some((detail) => /^SCAN audio_files_fts VIRTUAL TABLE INDEX \d+:M/.test(detail))).toBe(true);
+    expect(plan.some((detail) => /^SCAN audio_words_fts VIRTUAL TABLE INDEX \d+:M/.test(detail))).toBe(true);
+    expect(plan).toContain('SEARCH audio_files USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(plan.filter((detail) => /^SCAN audio_files\b(?!_fts)/.test(detail))).toEqual([]);
+  });
+
+  it('transcript words come from the word index: emptying it hides them, filename matches stay', async () => {
+    await store.setTranscriptStatus({ filename: 'a.mp3', status: 'processing' });
+    await store.updateTranscript({ filename: 'a.mp3', transcript: 'a worldly tune', status: 'completed' });
+    expect(await searchAll(store, 'world')).toEqual(['Hello World.mp3', 'a.mp3', 'hello_world (2).MP3']);
+    const db = new Database(file);
+    db.exec('DELETE FROM audio_words_fts');
+    db.close();
+    expect(await searchAll(store, 'world')).toEqual(['Hello World.mp3', 'hello_world (2).MP3']);
+  });
+
   it('the store really reads the index: emptying it hides 3+ character matches only', async () => {
     expect(await searchAll(store, 'world')).toHaveLength(2);
     const db = new Database(file);
@@ -188,8 +210,8 @@ describe('SQLite search', () => {
     await expect(store.searchAudioFiles('mp3', { cursor: tampered })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
-  it('a query that no filename can contain (control characters, over 1,024 bytes) finds nothing, without error', async () => {
+  it('a query with control characters finds nothing; one over 1,024 bytes is a ValidationError, as on DynamoDB', async () => {
     expect(await store.searchAudioFiles('a\u0000b')).toEqual({ items: [] });
-    expect(await store.searchAudioFiles('x'.repeat(2000))).toEqual({ items: [] });
+    await expect(store.searchAudioFiles('x'.repeat(2000))).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -8,7 +8,7 @@ import { storeContract } from './store-contract.js';
 
 let dynamo: LocalDynamo;
 let client: DynamoDBClient;
-let tableName: string | undefined;
+const tables: string[] = [];
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -23,12 +23,17 @@ afterAll(async () => {
 storeContract({
   name: 'DynamoDB (dynalite)',
   async open() {
-    tableName = `contract-${randomUUID()}`;
+    const tableName = `contract-${randomUUID()}`;
     await createTable(client, tableName);
+    tables.push(tableName);
+    return createDynamoStore({ client, tableName });
+  },
+  async reopen() {
+    const tableName = tables.at(-1);
+    if (!tableName) throw new Error('reopen() before open()');
     return createDynamoStore({ client, tableName });
   },
   async cleanup() {
-    if (tableName) await client.send(new DeleteTableCommand({ TableName: tableName }));
-    tableName = undefined;
+    for (const TableName of tables.splice(0)) await client.send(new DeleteTableCommand({ TableName }));
   },
 });

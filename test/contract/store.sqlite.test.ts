@@ -4,16 +4,21 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import { storeContract } from './store-contract.js';
 
-let dir: string | undefined;
+const dirs: string[] = [];
 
 storeContract({
   name: 'SQLite',
   async open() {
-    dir = mkdtempSync(join(tmpdir(), 'store-contract-'));
+    const dir = mkdtempSync(join(tmpdir(), 'store-contract-'));
+    dirs.push(dir);
+    return openSqliteStore(join(dir, 'local.db'));
+  },
+  async reopen() {
+    const dir = dirs.at(-1);
+    if (!dir) throw new Error('reopen() before open()');
     return openSqliteStore(join(dir, 'local.db'));
   },
   async cleanup() {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   },
 });

@@ -46,11 +46,18 @@ export const logoutRoute = defineRoute({
   method: 'POST',
   path: '/api/user/logout',
   fn: 'user',
-  auth: 'user',
-  summary: 'Log out: clears the session cookie.',
+  auth: 'optional',
+  summary: 'Log out: revokes the session (every token issued before) and clears the cookie; needs no session.',
   tags: ['user'],
   response: successSchema,
-  async handle({ deps }) {
+  async handle({ user, deps }) {
+    // The cookie is cleared whatever happens; a failed revocation is logged, and the token then
+    // lasts until it expires.
+    if (user) {
+      await deps.store.revokeSessions(user.username).catch((error: unknown) => {
+        deps.logger.error('Session revocation at logout failed', { userId: user.userId, error });
+      });
+    }
     return {
       body: { success: true, message: 'Logged out' },
       cookies: [clearedSessionCookie({ secure: deps.config.APP_ENV !== 'local' })],

@@ -2,7 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AudioEntity, audioEntity } from '../../model/audio.js';
 import { type CounterEntity, counterEntity } from '../../model/counter.js';
-import { type SuffixEntity, suffixEntity } from '../../model/search.js';
+import { type MarkerEntity, markerEntity } from '../../model/marker.js';
+import { type SearchTermEntity, searchTermEntity } from '../../model/search.js';
 import { type LoginFailureEntity, loginFailureEntity } from '../../model/throttle.js';
 import { type UserEntity, userEntity } from '../../model/user.js';
 import { mapDynamoError, type Target } from './errors.js';
@@ -11,12 +12,13 @@ import { mapDynamoError, type Target } from './errors.js';
 export interface DynamoContext {
   tableName: string;
   client: DynamoDBClient;
-  /** For the few requests ElectroDB does not send itself (pages, counts, batches). */
+  /** For the few requests ElectroDB cannot express (the upload upsert, counts, batches). */
   doc: DynamoDBDocumentClient;
   user: UserEntity;
   audio: AudioEntity;
-  suffix: SuffixEntity;
+  term: SearchTermEntity;
   counter: CounterEntity;
+  marker: MarkerEntity;
   loginFailure: LoginFailureEntity;
   /** Runs one store operation, mapping infrastructure failures to StoreUnavailableError. */
   guard<T>(operation: () => Promise<T>): Promise<T>;
@@ -43,8 +45,9 @@ export function createContext(client: DynamoDBClient, tableName: string): Dynamo
     doc,
     user: userEntity(config),
     audio: audioEntity(config),
-    suffix: suffixEntity(config),
+    term: searchTermEntity(config),
     counter: counterEntity(config),
+    marker: markerEntity(config),
     loginFailure: loginFailureEntity(config),
     async guard(operation) {
       try {

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, pageLimit } from '../common.js';
 import type { AudioRecord, Page, PageOptions } from '../store.js';
@@ -6,36 +5,25 @@ import type { DynamoContext } from './context.js';
 import { toAudioRecord } from './records.js';
 
 const CURSOR_KIND = 'audio-list';
-
-/** The LastEvaluatedKey shape of the audio partition of GSI1; anything else is not our cursor. */
-const listKey = z
-  .object({
-    PK: z.string().startsWith('AUDIO#').max(1_100),
-    SK: z.literal('METADATA'),
-    GSI1PK: z.literal('AUDIO'),
-    GSI1SK: z.string().min(1).max(1_100),
-  })
-  .strict();
+/** The last filename of the previous page: the same cursor as the SQLite adapter's. */
+const listCursor = z.object({ f: z.string().min(1).max(1_100) }).strict();
 
 /**
- * One page of audio files in filename order from the audio partition of GSI1. It asks for one
- * item more than the page so the last page carries no cursor (no empty trailing page); the
- * cursor is the last returned item's keys, validated on the way back in.
+ * One page of audio files in filename order from the audio partition of GSI1 (a key condition
+ * `GSI1SK > <last filename>`, so a cursor is a filename, never a raw start key). It reads one item
+ * more than the page (`limit` per request, `count` across the rare short pages), so the last page
+ * carries no cursor.
  */
 export async function listAudioFiles(ctx: DynamoContext, options?: PageOptions): Promise<Page<AudioRecord>> {
   const limit = pageLimit(options);
-  const start = decodeCursor(CURSOR_KIND, options?.cursor, listKey);
-  const params = ctx.audio.query.list({}).params() as Record<string, unknown>;
-  const result = await ctx.doc.send(
-    new QueryCommand({ ...params, Limit: limit + 1, ...(start ? { ExclusiveStartKey: start } : {}) } as never),
-  );
-  const rows = result.Items ?? [];
-  const page = rows.slice(0, limit);
-  const items = page.map(toAudioRecord);
-  const last = page[page.length - 1];
-  if (rows.length <= limit || !last) return { items };
-  return {
-    items,
-    cursor: encodeCursor(CURSOR_KIND, { PK: last.PK, SK: last.SK, GSI1PK: last.GSI1PK, GSI1SK: last.GSI1SK }),
-  };
+  const after = decodeCursor(CURSOR_KIND, options?.cursor, listCursor)?.f;
+  const query = ctx.audio.query.list({});
+  const { data } = await (after === undefined ? query : query.gt({ filename: after })).go({
+    ignoreOwnership: true,
+    limit: limit + 1,
+    count: limit + 1,
+  });
+  const items = data.slice(0, limit).map(toAudioRecord);
+  const last = items.at(-1);
+  return data.length > limit && last ? { items, cursor: encodeCursor(CURSOR_KIND, { f: last.filename }) } : { items };
 }

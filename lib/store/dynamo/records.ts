@@ -36,6 +36,7 @@ export function toUserRecord(item: Item): UserRecord {
     yotoRefreshToken: str(item.yoto_refresh_token),
     yotoAccessToken: str(item.yoto_access_token),
     yotoTokenExpiresAt: timestamp(item.yoto_token_expires_at),
+    sessionVersion: num(item.session_version) ?? 0,
   };
 }
 

@@ -1,140 +1,125 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { InvalidCursorError, ValidationError } from '../../errors.js';
-import { firstOccurrence, MAX_SUFFIX_LENGTH, suffixItems } from '../../model/search.js';
-import { decodeCursor, encodeCursor, pageLimit } from '../common.js';
-import type { AudioRecord, Page, PageOptions } from '../store.js';
-import { batchGetAll, batchWriteAll, type WriteRequest } from './batch.js';
+import type { TermKind } from '../../model/search.js';
+import { parseSearchQuery, type SearchQuery } from '../../model/search-terms.js';
+import { pageLimit } from '../common.js';
+import { compareFilenames, searchCursorAfter, searchStart, toSearchHit } from '../search.js';
+import type { Page, PageOptions, SearchHit } from '../store.js';
+import { batchGetAll } from './batch.js';
 import type { DynamoContext } from './context.js';
+import { listAudioFiles } from './list.js';
 import { toAudioRecord } from './records.js';
 
-const CURSOR_KIND = 'audio-search';
 /**
- * Index entries examined per call at most. Occurrences beyond the first in a name are skipped,
- * so a one-letter query over names full of that letter returns a short page with a cursor
- * rather than reading without bound.
+ * Index entries one term stream examines per call at most: a long filename query checks each
+ * candidate under its first 3 characters, so a page of few matches among many candidates ends
+ * early with a cursor rather than reading without bound.
  */
-const MAX_EXAMINED = 1_000;
-const MAX_QUERY_LENGTH = 1_024;
+const MAX_EXAMINED_PER_STREAM = 500;
 
-const searchKey = z
-  .object({
-    PK: z.string().startsWith('AUDIO#').max(1_100),
-    SK: z.string().regex(/^SUFFIX#\d{3,}$/),
-    GSI3PK: z.string().startsWith('SUF#').max(10),
-    GSI3SK: z.string().max(MAX_SUFFIX_LENGTH * 4),
-  })
-  .strict();
+/**
+ * The files under one index term (GSI3, in filename order) after a start filename, read lazily
+ * page by page; `accept` drops candidates that hold the term but not the whole query.
+ */
+class TermStream {
+  readonly hits: string[] = [];
+  /** The last filename examined: every match up to it is in `hits`. */
+  frontier: string | undefined;
+  done = false;
+  #cursor: string | null = null;
+  #examined = 0;
+  #pageSize = 0;
 
-/** The index entries of one file as BatchWrite put requests (built by ElectroDB). */
-function putRequests(ctx: DynamoContext, filename: string): WriteRequest[] {
-  const batches = ctx.suffix.put(suffixItems(filename)).params() as unknown as {
-    RequestItems: Record<string, WriteRequest[]>;
-  }[];
-  return batches.flatMap((b) => b.RequestItems[ctx.tableName] ?? []);
-}
+  constructor(
+    private readonly ctx: DynamoContext,
+    private readonly kind: TermKind,
+    private readonly term: string,
+    private readonly after: string | undefined,
+    private readonly accept: (filename: string) => boolean = () => true,
+  ) {}
 
-/** Writes a new file's search index entries: ⌈entries / 25⌉ BatchWriteItem calls. */
-export async function writeSearchEntries(ctx: DynamoContext, filename: string): Promise<void> {
-  await batchWriteAll(ctx, putRequests(ctx, filename));
-}
-
-/** Rewrites the index entries if some are missing (after an interrupted registration). */
-export async function ensureSearchEntries(ctx: DynamoContext, filename: string): Promise<void> {
-  const params = ctx.suffix.query.byFile({ filename }).params() as Record<string, unknown>;
-  const result = await ctx.doc.send(new QueryCommand({ ...params, Select: 'COUNT' } as never));
-  if ((result.Count ?? 0) < suffixItems(filename).length) await writeSearchEntries(ctx, filename);
-}
-
-/** Deletes every index entry in the file's partition (found by a keys-only Query). */
-export async function deleteSearchEntries(ctx: DynamoContext, filename: string): Promise<void> {
-  const params = ctx.suffix.query.byFile({ filename }).params() as Record<string, unknown>;
-  const keys: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        ...params,
-        ProjectionExpression: '#pk, #sk1',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      } as never),
-    );
-    keys.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  await batchWriteAll(
-    ctx,
-    keys.map((Key) => ({ DeleteRequest: { Key } })),
-  );
+  /** Reads until `want` hits are buffered, the term's files end, or the examination bound is reached. */
+  async fill(want: number): Promise<void> {
+    while (!this.done && this.hits.length < want && this.#examined < MAX_EXAMINED_PER_STREAM) {
+      const query = this.ctx.term.query.byTerm({ kind: this.kind, term: this.term });
+      const ranged = this.after === undefined ? query : query.gt({ filename: this.after });
+      // GSI3 projects only the filename, not ElectroDB's entity markers: ownership cannot be checked there.
+      // Pages grow while candidates fail the check, so a selective query takes few round trips.
+      this.#pageSize = Math.max(want - this.hits.length + 1, this.#pageSize * 2);
+      const { data, cursor } = await ranged.go({
+        ignoreOwnership: true,
+        attributes: ['filename'],
+        limit: Math.min(this.#pageSize, MAX_EXAMINED_PER_STREAM - this.#examined),
+        cursor: this.#cursor,
+      });
+      for (const { filename } of data) {
+        this.#examined++;
+        this.frontier = filename;
+        if (this.accept(filename)) this.hits.push(filename);
+      }
+      this.#cursor = cursor;
+      if (!cursor) this.done = true;
+    }
+  }
 }
 
 /**
- * Case-insensitive substring search. The lower-cased query q is a begins_with Query on the
- * GSI3 partition of its first character, so the entries read are the occurrences of q (not the
- * table). An entry counts only at the first occurrence of q in its filename, so each file
- * appears once across pages without remembering earlier pages. Rows are then read fresh with
- * BatchGetItem (an index entry never serves stale metadata).
+ * Case-insensitive search of filenames (any substring) and transcript words (prefix of 3+
+ * characters), each file once, in filename order. Two index streams are merged: the files under
+ * the query's filename term (its first 3 characters, each candidate checked against the whole
+ * query) and, for a one-word query, the files under its word prefix. A page holds the merged
+ * files up to the point both streams have been read to, so it is exact however the streams
+ * interleave; rows are then read fresh with BatchGetItem (index entries never serve stale data).
+ * The empty query lists every file.
  */
 export async function searchAudioFiles(
   ctx: DynamoContext,
   query: string,
   options?: PageOptions,
-): Promise<Page<AudioRecord>> {
+): Promise<Page<SearchHit>> {
+  const parsed = parseSearchQuery(query);
   const limit = pageLimit(options);
-  if (typeof query !== 'string' || query.length === 0) {
-    throw new ValidationError('Invalid search: the query is empty; pass at least one character.');
+  if (parsed.text === '') {
+    const page = await listAudioFiles(ctx, options);
+    return { ...page, items: page.items.map((item) => toSearchHit(item, parsed) as SearchHit) };
   }
-  if (query.length > MAX_QUERY_LENGTH) {
-    throw new ValidationError(`Invalid search: the query is longer than ${MAX_QUERY_LENGTH} characters.`);
-  }
-  const q = query.toLowerCase();
-  const chars = Array.from(q);
-  const initial = chars[0] as string;
-  const prefix = chars.slice(0, MAX_SUFFIX_LENGTH).join('');
-  const base = ctx.suffix.query.bySuffix({ initial }).begins({ suffix: prefix }).params() as Record<string, unknown>;
+  const after = searchStart(parsed, options?.cursor);
+  const streams = termStreams(ctx, parsed, after);
+  await Promise.all(streams.map((stream) => stream.fill(limit + 1)));
 
-  let start: Record<string, unknown> | undefined = decodeCursor(CURSOR_KIND, options?.cursor, searchKey);
-  if (start && (start.GSI3PK !== `SUF#${initial}` || !String(start.GSI3SK).startsWith(prefix))) {
-    throw new InvalidCursorError();
-  }
+  // Every stream still open has been read up to its frontier; nothing past the lowest is known yet.
+  const open = streams.filter((s) => !s.done);
+  const frontiers = open.map((s) => s.frontier ?? after).filter((f): f is string => f !== undefined);
+  const bound = open.length > 0 ? (frontiers.sort(compareFilenames)[0] ?? '') : undefined;
+  const within = (f: string) => bound === undefined || compareFilenames(f, bound) <= 0;
+  const merged = [...new Set(streams.flatMap((s) => s.hits))].filter(within).sort(compareFilenames);
+  const names = merged.slice(0, limit);
+  let cursorAt: string | undefined;
+  if (merged.length > limit) cursorAt = names.at(-1);
+  else if (bound) cursorAt = bound;
 
-  const hits: string[] = [];
-  let examined = 0;
-  let cursorKey: Record<string, unknown> | undefined;
-  let exhausted = false;
-  while (hits.length < limit && examined < MAX_EXAMINED) {
-    const want = Math.min(limit - hits.length + 1, MAX_EXAMINED - examined);
-    const page = await ctx.doc.send(
-      new QueryCommand({ ...base, Limit: want, ...(start ? { ExclusiveStartKey: start } : {}) } as never),
-    );
-    const items = page.Items ?? [];
-    let consumed = 0;
-    for (const item of items) {
-      if (hits.length === limit) break;
-      consumed++;
-      const filename = String(item.filename);
-      if (firstOccurrence(filename.toLowerCase(), q) === Number(item.pos)) hits.push(filename);
-      cursorKey = keyOf(item);
-    }
-    examined += consumed;
-    if (consumed < items.length) break; // page full with entries left over: more may match
-    start = page.LastEvaluatedKey;
-    if (!start) {
-      exhausted = true;
-      break;
-    }
-  }
-
+  // Keys from ElectroDB, reads through the shared batch module: ElectroDB's batch get hands back
+  // unprocessed keys without retrying them, the module retries them with backoff.
   const rows = await batchGetAll(
     ctx,
-    hits.map((filename) => (ctx.audio.get({ filename }).params() as { Key: Record<string, unknown> }).Key),
+    names.map((filename) => ctx.audio.get({ filename }).params().Key as Record<string, unknown>),
   );
   const byName = new Map(rows.map((row) => [String(row.filename), toAudioRecord(row)]));
-  // A row deleted after its entry was read is simply absent.
-  const items = hits.map((f) => byName.get(f)).filter((r): r is AudioRecord => r !== undefined);
-  return exhausted || !cursorKey ? { items } : { items, cursor: encodeCursor(CURSOR_KIND, cursorKey) };
+  const items = names.flatMap((filename) => {
+    const record = byName.get(filename);
+    const hit = record && toSearchHit(record, parsed);
+    return hit ? [hit] : [];
+  });
+  return cursorAt === undefined ? { items } : { items, cursor: searchCursorAfter(parsed, cursorAt) };
 }
 
-function keyOf(item: Record<string, unknown>): Record<string, unknown> {
-  return { PK: item.PK, SK: item.SK, GSI3PK: item.GSI3PK, GSI3SK: item.GSI3SK };
+function termStreams(ctx: DynamoContext, query: SearchQuery, after: string | undefined): TermStream[] {
+  const streams: TermStream[] = [];
+  if (query.name !== undefined && query.gram !== undefined) {
+    const name = query.name;
+    const exact = query.gram === name;
+    streams.push(
+      new TermStream(ctx, 'NAME', query.gram, after, exact ? undefined : (f) => f.toLowerCase().includes(name)),
+    );
+  }
+  if (query.word !== undefined) streams.push(new TermStream(ctx, 'WORD', query.word, after));
+  return streams;
 }

@@ -26,6 +26,7 @@ import type {
 } from '../store.js';
 import type { Connection } from './connection.js';
 import { type AudioRow, toAudio } from './rows.js';
+import { indexWords } from './words.js';
 
 const quote = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
 
@@ -79,9 +80,10 @@ export function getAudioFile(conn: Connection, filename: string): Promise<AudioR
 
 /**
  * Records an upload in one IMMEDIATE transaction: a new key is inserted as `pending`; a newer
- * upload of a known key resets it to `pending` (created_at kept); the same upload again returns
- * the row unchanged; an older one is a StaleEventError. Without sequencers on both sides the
- * order is unknown, so a different upload counts as newer and an identical etag+size as the same.
+ * upload of a known key resets it to `pending` (created_at kept, the old transcript's words
+ * dropped); the same upload again returns the row unchanged; an older one is a StaleEventError.
+ * Without sequencers on both sides the order is unknown, so a different upload counts as newer
+ * and an identical etag+size as the same.
  */
 export async function upsertAudioFile(conn: Connection, input: UpsertAudioInput): Promise<AudioRecord> {
   const upload = checkUpload(input);
@@ -104,6 +106,7 @@ export async function upsertAudioFile(conn: Connection, input: UpsertAudioInput)
       if (upload.size === existing.size) return toAudio(existing);
     }
     const { size, duration, etag, sequencer } = upload;
+    indexWords(conn, existing.id, null);
     return toAudio(conn.statement(RESET).get(size, duration, etag, sequencer, now, existing.id) as AudioRow);
   });
 }
@@ -121,12 +124,17 @@ function transition(
   sequencer: string | null,
   assignments: string,
   values: unknown[],
+  words?: string | null,
 ): AudioRecord {
   const guard = `WHERE filename = ? AND ${STATUS} IN (${quote(ALLOWED_FROM[to])})${sequencer ? ' AND sequencer = ?' : ''}`;
   const sql = `UPDATE audio_files SET ${assignments}, updated_at = ?, version = version + 1 ${guard} RETURNING *`;
   const params = [...values, nowIso(), filename, ...(sequencer ? [sequencer] : [])];
   const row = conn.statement(sql).get(...params) as AudioRow | undefined;
-  if (row) return toAudio(row);
+  if (row) {
+    // The row's words follow its transcript in the same transaction (none unless completed).
+    indexWords(conn, row.id, words);
+    return toAudio(row);
+  }
   const current = findRow(conn, filename);
   if (!current) throw new InvalidTransitionError(filename, undefined, to);
   const error = new InvalidTransitionError(filename, toAudio(current).transcriptStatus, to);
@@ -143,7 +151,10 @@ function optionalText(value: unknown, field: string): string | null {
   return value;
 }
 
-/** processing → completed|failed (pending → failed too); stamps transcribed_at on completed. */
+/**
+ * processing → completed|failed (pending → failed too); stamps transcribed_at on completed and
+ * indexes the stored transcript's words (or `searchText`'s, for a transcript kept in S3).
+ */
 export async function updateTranscript(conn: Connection, input: UpdateTranscriptInput): Promise<AudioRecord> {
   const status = input?.status;
   if (status !== 'completed' && status !== 'failed') {
@@ -152,13 +163,15 @@ export async function updateTranscript(conn: Connection, input: UpdateTranscript
   const transcript = optionalText(input.transcript, 'transcript');
   const error = optionalText(input.error, 'error');
   const s3Key = optionalText(input.transcriptS3Key, 'transcriptS3Key');
+  const searchText = optionalText(input.searchText, 'searchText');
   const sequencer = normalizeSequencer(input.sequencer);
   checkFilename(input.filename);
   return conn.write(() => {
     const stamp = status === 'completed' ? 'transcribed_at = ?' : 'transcribed_at = transcribed_at';
     const assignments = `transcript = ?, transcript_status = ?, transcript_error = ?, transcript_s3_key = ?, ${stamp}`;
     const values = [transcript, status, error, s3Key, ...(status === 'completed' ? [nowIso()] : [])];
-    return transition(conn, input.filename, status, sequencer, assignments, values);
+    const words = transcript || searchText;
+    return transition(conn, input.filename, status, sequencer, assignments, values, words);
   });
 }
 
@@ -191,7 +204,7 @@ export async function setTranscriptStatus(conn: Connection, input: SetStatusInpu
   });
 }
 
-/** Deletes the row (its search entries go with it, by trigger); NotFoundError if unknown. */
+/** Deletes the row (its filename and word index rows go with it, by trigger); NotFoundError if unknown. */
 export function deleteAudioFile(conn: Connection, filename: string): Promise<void> {
   return conn.write(() => {
     const changes = conn.statement('DELETE FROM audio_files WHERE filename = ?').run(checkFilename(filename)).changes;

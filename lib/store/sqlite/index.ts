@@ -5,6 +5,7 @@ import { migrate } from './migrations.js';
 import { registerSearchFunctions, searchAudioFiles } from './search.js';
 import * as throttle from './throttle.js';
 import * as users from './users.js';
+import * as yoto from './yoto.js';
 
 export { MIGRATIONS, migrate } from './migrations.js';
 
@@ -30,7 +31,13 @@ export function openSqliteStore(path: string): Store {
     createUser: (input) => users.createUser(conn, input),
     updateUser: (userId, changes) => users.updateUser(conn, userId, changes),
     deleteUser: (userId) => users.deleteUser(conn, userId),
+    revokeSessions: (username) => users.revokeSessions(conn, username),
     ensureAdminUser: (input) => users.ensureAdminUser(conn, input),
+    adminBootstrapped: () => users.adminBootstrapped(conn),
+    saveYotoTokens: (username, input) => yoto.saveYotoTokens(conn, username, input),
+    loadYotoTokens: (username) => yoto.loadYotoTokens(conn, username),
+    acquireYotoTokenLock: (username, owner, options) => yoto.acquireYotoTokenLock(conn, username, owner, options),
+    releaseYotoTokenLock: (username, owner) => yoto.releaseYotoTokenLock(conn, username, owner),
     listAudioFiles: (options) => audio.listAudioFiles(conn, options),
     searchAudioFiles: (query, options) => searchAudioFiles(conn, query, options),
     getAudioFile: (filename) => audio.getAudioFile(conn, filename),

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { transcriptWords } from '../../model/search-terms.js';
 import { LEGACY_FAILED_STATUSES } from '../../model/status.js';
 
 /**
@@ -197,6 +198,68 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX IF NOT EXISTS login_failures_start ON login_failures ("window", start);
       `);
+    },
+  },
+  {
+    version: 7,
+    name: 'session versions and the Yoto token refresh lease',
+    up(db) {
+      // NOT NULL DEFAULT 0: rows the Python service inserts later get version 0 too.
+      addColumns(db, 'users', {
+        session_version: 'INTEGER NOT NULL DEFAULT 0',
+        yoto_token_lock_owner: 'TEXT',
+        yoto_token_lock_expires_at: 'TEXT',
+      });
+    },
+  },
+  {
+    version: 8,
+    name: 'one-time markers (admin bootstrap) and the user id high-water mark',
+    up(db) {
+      // users.id is a rowid alias (the SQLAlchemy schema), which SQLite hands out again after the
+      // highest row is deleted; the store takes ids above this mark instead, so a deleted user's
+      // id (and the session tokens that name it) never comes back.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS store_markers (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT OR IGNORE INTO store_counters (name, value) SELECT 'user_id', coalesce(max(id), 0) FROM users;
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: 'transcript word index',
+    up(db) {
+      // The words are computed in JavaScript (lib/model/search-terms.ts, the same terms the
+      // DynamoDB index holds) and stored space-separated; the `ascii` tokenizer splits them back
+      // exactly, and a prefix query reads the matching terms only. The store writes the rows
+      // itself. The triggers are plain SQL, so the Python service can still write the file: its
+      // deletes and transcript changes drop the stale row (re-indexed at the next store write).
+      db.exec(`
+        CREATE VIRTUAL TABLE IF NOT EXISTS audio_words_fts USING fts5(words, tokenize='ascii', detail='none');
+        CREATE TRIGGER IF NOT EXISTS audio_words_fts_delete AFTER DELETE ON audio_files BEGIN
+          DELETE FROM audio_words_fts WHERE rowid = old.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS audio_words_fts_transcript AFTER UPDATE OF transcript, id ON audio_files
+        WHEN old.transcript IS NOT new.transcript OR old.id IS NOT new.id BEGIN
+          DELETE FROM audio_words_fts WHERE rowid = old.id;
+        END;
+      `);
+      const insert = db.prepare('INSERT INTO audio_words_fts (rowid, words) VALUES (?, ?)');
+      // In batches by id: better-sqlite3 runs no other statement while one iterates.
+      const batch = db.prepare(
+        "SELECT id, transcript FROM audio_files WHERE id > ? AND transcript IS NOT NULL AND transcript <> '' ORDER BY id LIMIT 500",
+      );
+      for (let after = -1; ; ) {
+        const rows = batch.all(after) as { id: number; transcript: string }[];
+        for (const row of rows) {
+          const words = transcriptWords(row.transcript);
+          if (words.length > 0) insert.run(row.id, words.join(' '));
+        }
+        const last = rows.at(-1);
+        if (!last) break;
+        after = last.id;
+      }
     },
   },
 ];

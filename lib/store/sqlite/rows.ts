@@ -15,6 +15,10 @@ export interface UserRow {
   yoto_access_token: string | null;
   yoto_refresh_token: string | null;
   yoto_token_expires_at: string | null;
+  /** Added by migration 7. */
+  session_version: number | null;
+  yoto_token_lock_owner: string | null;
+  yoto_token_lock_expires_at: string | null;
 }
 
 /** An `audio_files` row as stored. */
@@ -57,6 +61,7 @@ export function toUser(row: UserRow): UserRecord {
     yotoRefreshToken: row.yoto_refresh_token ?? null,
     yotoAccessToken: row.yoto_access_token ?? null,
     yotoTokenExpiresAt: toIso(row.yoto_token_expires_at),
+    sessionVersion: row.session_version ?? 0,
   };
 }
 

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapAdmin } from '../../../lib/auth/bootstrap.js';
 import { verifyPassword } from '../../../lib/auth/passwords.js';
+import { createDynamoStore } from '../../../lib/store/dynamo.js';
+import { openSqliteStore } from '../../../lib/store/sqlite/index.js';
 import { call, createHarness, type Harness } from './harness.js';
 
 describe('admin bootstrap', () => {
@@ -65,6 +68,52 @@ describe('admin bootstrap when deployed', () => {
       });
       expect(res.status).toBe(200);
       expect(res.cookies[0]).toContain('Secure');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe.each(['sqlite', 'dynamodb'] as const)('admin bootstrap happens once per %s store', (backend) => {
+  const config = {
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'bootstrap password',
+    ADMIN_PASSWORD_SECRET_ARN: undefined,
+    APP_ENV: 'aws' as const,
+  };
+
+  it('a deleted admin is not re-created at the next cold start (a new store on the same data)', async () => {
+    const h = await createHarness({ backend });
+    const coldStore = () =>
+      h.dynamo
+        ? createDynamoStore({ client: h.dynamo.client, tableName: h.dynamo.table })
+        : openSqliteStore(join(h.dir, 'test.db'));
+    try {
+      expect(await bootstrapAdmin(config, h.deps.store)).toEqual({ username: 'admin', created: true });
+      await h.user('keeper', { isAdmin: true });
+      await h.deps.store.deleteUser((await h.deps.store.getUser('admin'))!.userId);
+      const cold = coldStore();
+      try {
+        expect(await bootstrapAdmin(config, cold)).toEqual({ username: 'admin', created: false });
+        expect(await cold.getUser('admin')).toBeUndefined();
+      } finally {
+        await cold.close();
+      }
+      expect(
+        (await call('POST', '/api/user/login', { body: { username: 'admin', password: 'bootstrap password' } })).status,
+      ).toBe(401);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('on data that already has the admin, closes the bootstrap without touching it', async () => {
+    const h = await createHarness({ backend });
+    try {
+      const existing = await h.user('admin', { isAdmin: true, password: 'the old password' });
+      expect(await bootstrapAdmin(config, h.deps.store)).toEqual({ username: 'admin', created: false });
+      expect(await h.deps.store.getUser('admin')).toEqual(existing);
+      expect(await h.deps.store.adminBootstrapped()).toBe(true);
     } finally {
       await h.close();
     }

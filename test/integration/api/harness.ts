@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
@@ -31,6 +32,8 @@ export const SECRET_KEY = new TextEncoder().encode(JWT_SECRET);
 
 export interface Harness {
   deps: Deps;
+  /** With `backend: 'dynamodb'`: the dynalite client and table, for items written as the Python service did. */
+  dynamo?: { client: DynamoDBClient; table: string };
   tokens: TokenService;
   dir: string;
   /** Creates a user with an argon2id hash (or the given hash). */
@@ -63,11 +66,13 @@ export async function createHarness(
   });
   let closeBackend = async () => {};
   let store: Store;
+  let raw: Harness['dynamo'];
   if (options.backend === 'dynamodb') {
     const dynamo = await startDynalite();
     const client = dynamo.client();
     await createTable(client, 'api-test');
     store = createDynamoStore({ client, tableName: 'api-test', ownsClient: true });
+    raw = { client, table: 'api-test' };
     closeBackend = () => dynamo.close();
   } else {
     store = openSqliteStore(join(dir, 'test.db'));
@@ -82,13 +87,15 @@ export async function createHarness(
   const previous = setDeps(deps);
   return {
     deps,
+    ...(raw ? { dynamo: raw } : {}),
     tokens,
     dir,
     async user(username, options = {}) {
       const hashedPassword = options.hash ?? (await hashPassword(options.password ?? 'correct horse battery'));
       return store.createUser({ username, hashedPassword, isAdmin: options.isAdmin ?? false });
     },
-    tokenFor: (user) => tokens.sign({ userId: user.userId, username: user.username }),
+    tokenFor: (user) =>
+      tokens.sign({ userId: user.userId, username: user.username, sessionVersion: user.sessionVersion }),
     async close() {
       setDeps(previous);
       await store.close();

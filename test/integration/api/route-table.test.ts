@@ -7,8 +7,11 @@ import { call, createHarness, type Harness, SECRET_KEY } from './harness.js';
 
 /** Public by design: logging in, liveness, and the API description. */
 const PUBLIC = ['POST /api/user/login', 'GET /api/health', 'GET /api/openapi.json'];
-/** Reports the session instead of requiring one: never "authenticated" on a bad token. */
-const OPTIONAL = ['GET /api/user/session'];
+/** Report or end the session instead of requiring one: a bad token is no session (200, this body). */
+const OPTIONAL: Record<string, unknown> = {
+  'GET /api/user/session': { authenticated: false },
+  'POST /api/user/logout': { success: true, message: 'Logged out' },
+};
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -73,10 +76,10 @@ describe('route table: every non-public route refuses a bad token', () => {
 
   it('knows every route (a new route must be classified here)', () => {
     const keys = routes.map((r) => `${r.method} ${r.path}`);
-    for (const key of [...PUBLIC, ...OPTIONAL]) expect(keys).toContain(key);
+    for (const key of [...PUBLIC, ...Object.keys(OPTIONAL)]) expect(keys).toContain(key);
     for (const route of routes) {
       const key = `${route.method} ${route.path}`;
-      const expected = PUBLIC.includes(key) ? 'public' : OPTIONAL.includes(key) ? 'optional' : ['user', 'admin'];
+      const expected = PUBLIC.includes(key) ? 'public' : key in OPTIONAL ? 'optional' : ['user', 'admin'];
       if (Array.isArray(expected)) expect(expected, key).toContain(route.auth);
       else expect(route.auth, key).toBe(expected);
     }
@@ -103,9 +106,9 @@ describe('route table: every non-public route refuses a bad token', () => {
         for (const via of ['bearer', 'cookie'] as const) {
           const options = token === undefined ? {} : via === 'bearer' ? { token } : { cookies: [`session=${token}`] };
           const res = await call(route.method, path, { body, ...options });
-          if (OPTIONAL.includes(key)) {
+          if (key in OPTIONAL) {
             expect(res.status, key).toBe(200);
-            expect(res.body, key).toEqual({ authenticated: false });
+            expect(res.body, key).toEqual(OPTIONAL[key]);
           } else {
             expect(res.status, `${key} via ${via}`).toBe(401);
             expect(res.body.detail, key).toMatch(/^Not authenticated/);

@@ -28,13 +28,17 @@ function forged(options: {
 }
 
 describe('tokens', () => {
-  it('round-trips the user id and name', async () => {
-    const token = await service.sign({ userId: 42, username: 'alice' });
-    expect(await service.verify(token)).toEqual({ userId: 42, username: 'alice' });
+  it('round-trips the user id, name and session version', async () => {
+    const token = await service.sign({ userId: 42, username: 'alice', sessionVersion: 3 });
+    expect(await service.verify(token)).toEqual({ userId: 42, username: 'alice', sessionVersion: 3 });
   });
 
-  it('accepts a correctly forged-by-us token (control for the rejections below)', async () => {
-    await expect(service.verify(await forged({}))).resolves.toEqual({ userId: 1, username: 'alice' });
+  it('accepts a correctly forged-by-us token (control for the rejections below); no session version reads as 0', async () => {
+    await expect(service.verify(await forged({}))).resolves.toEqual({
+      userId: 1,
+      username: 'alice',
+      sessionVersion: 0,
+    });
   });
 
   const rejections: Array<[string, () => Promise<string>]> = [
@@ -70,7 +74,9 @@ describe('tokens', () => {
     [
       'tampered payload',
       async () => {
-        const [header, , signature] = (await service.sign({ userId: 1, username: 'alice' })).split('.');
+        const [header, , signature] = (await service.sign({ userId: 1, username: 'alice', sessionVersion: 0 })).split(
+          '.',
+        );
         const payload = Buffer.from(
           JSON.stringify({
             username: 'admin',
@@ -85,6 +91,18 @@ describe('tokens', () => {
       },
     ],
     ['garbage', async () => 'not.a.jwt'],
+    [
+      'a session version that is not a whole number of 0 or more',
+      () =>
+        new SignJWT({ username: 'alice', sv: -1 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('1')
+          .setIssuer(TOKEN_ISSUER)
+          .setAudience(TOKEN_AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime(now() + 600)
+          .sign(key),
+    ],
   ];
 
   for (const [name, make] of rejections) {
