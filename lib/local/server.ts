@@ -32,6 +32,11 @@ export interface ApiServerOptions {
    * Answers undefined for a path it does not serve.
    */
   local?: (rawPath: string, query: URLSearchParams) => Promise<{ status: number; body: unknown } | undefined>;
+  /**
+   * Serves what is neither under `/api/` nor `/local/` (the web console's files, see
+   * lib/local/console.ts); resolves false to leave the request to the API's own 404.
+   */
+  site?: (request: IncomingMessage, response: ServerResponse, rawPath: string) => Promise<boolean>;
 }
 
 export interface ApiServer {
@@ -69,6 +74,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const local = await options.local(rawPath, new URLSearchParams(rawUrl.slice(rawPath.length + 1)));
       if (local) return writeJson(response, local.status, local.body);
     }
+    if (options.site && !/^\/(api|local)(\/|$)/.test(rawPath) && (await options.site(request, response, rawPath)))
+      return;
     const body = await readBody(request, maxPayload);
     if (body === 'too-large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
     // API Gateway answers unknown paths itself; a known path with another method goes to the
