@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Poller, startPoller } from './poll.js';
+import { parseRoute, type Route } from './router.js';
 
 /** The current time, refreshed every `ms` while the page is shown (for "in status for 2 min"). */
 export function useNow(ms = 1000): number {
@@ -44,4 +45,15 @@ export function usePageTitle(title: string): { current: HTMLHeadingElement | nul
     heading.current?.focus({ preventScroll: true });
   }, []);
   return heading;
+}
+
+/** The current route, following hash changes. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return route;
 }

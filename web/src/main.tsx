@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, isLocalMode, loadCapabilities, type Session, whenUnauthorized } from './api.js';
+import { useRoute } from './hooks.js';
 import { AdminPage } from './pages/admin.js';
 import { ExecutionPage } from './pages/execution.js';
 import { ExecutionsPage } from './pages/executions.js';
@@ -8,7 +9,7 @@ import { FilePage } from './pages/file.js';
 import { LibraryPage } from './pages/library.js';
 import { LoginPage } from './pages/login.js';
 import { NotFoundPage } from './pages/not-found.js';
-import { href, type Route, useRoute } from './router.js';
+import { href, type Route } from './router.js';
 import './styles.css';
 
 /** The console: a session check, then the page the hash names, inside the header and nav. */

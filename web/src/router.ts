@@ -1,9 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-
 /**
  * Hash routes (`#/files/<name>`): every page is `/` to the server, so the same files work from
  * the local server and from S3 behind CloudFront with no rewrite rules (which would also rewrite
- * the API's own 404s).
+ * the API's own 404s). Pure: the unit tests run it without a browser.
  */
 export type Route =
   | { page: 'library' }
@@ -42,14 +40,3 @@ export const href = {
   execution: (name: string) => `#/executions/${encodeURIComponent(name)}`,
   admin: () => '#/admin',
 };
-
-/** The current route, following hash changes. */
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
-  useEffect(() => {
-    const update = () => setRoute(parseRoute(location.hash));
-    addEventListener('hashchange', update);
-    return () => removeEventListener('hashchange', update);
-  }, []);
-  return route;
-}

@@ -1,3 +1,5 @@
+import { s3ErrorText } from './s3-errors.js';
+
 /**
  * A browser upload straight to S3: the presigned PUT from `POST /api/audio/upload-url`, sent with
  * XMLHttpRequest because fetch reports no upload progress. The bytes never pass through the API.
@@ -46,14 +48,6 @@ export function putFile(
     xhr.send(file);
   });
   return { done, abort: () => xhr.abort() };
-}
-
-/** S3 answers errors as XML: keep its <Message> (and <Code>) so the person sees why. */
-export function s3ErrorText(status: number, body: string): string {
-  const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
-  const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-  if (message) return `Storage refused the upload (${code ?? status}): ${message}`;
-  return `Storage refused the upload (HTTP ${status}).`;
 }
 
 /**

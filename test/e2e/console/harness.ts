@@ -83,29 +83,48 @@ export async function startConsoleStack(options: Pick<LocalOptions, 'overrides'>
 export interface Watched {
   context: BrowserContext;
   page: Page;
-  /** Console errors, uncaught exceptions and failed requests, as text. */
+  /** Uncaught exceptions, console errors and failed requests, as text. */
   problems: string[];
+  /** Every answer of 400 or more: `METHOD path status`. */
+  refusals: string[];
   /** Every URL the page requested. */
   requests: string[];
 }
 
-/** A fresh context and page, with its console, errors and requests recorded. */
+// Chrome logs every answer ≥ 400 as this console error; `refusals` checks those answers one by one.
+const REFUSAL_LOG = /^Failed to load resource: the server responded with a status of \d+/;
+
+/** A fresh context and page, with its console, errors, refusals and requests recorded. */
 export async function openPage(stack: ConsoleStack, width = 1280, height = 900): Promise<Watched> {
   const context = await stack.browser.newContext({ viewport: { width, height }, baseURL: stack.url });
   const page = await context.newPage();
-  const problems: string[] = [];
-  const requests: string[] = [];
+  const watched: Watched = { context, page, problems: [], refusals: [], requests: [] };
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+    if (message.type() !== 'error' || REFUSAL_LOG.test(message.text())) return;
+    watched.problems.push(`console: ${message.text()} (${message.location().url})`);
   });
-  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-  page.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => watched.problems.push(`exception: ${error.message}`));
+  page.on('request', (request) => watched.requests.push(request.url()));
+  page.on('response', (response) => {
+    if (response.status() < 400) return;
+    const url = new URL(response.url());
+    watched.refusals.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
+  });
   page.on('requestfailed', (request) => {
     // An upload the person cancelled is aborted on purpose.
-    if (request.failure()?.errorText !== 'net::ERR_ABORTED')
-      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    watched.problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
   });
-  return { context, page, problems, requests };
+  return watched;
+}
+
+/**
+ * The page logged no error and threw nothing, and the server refused only what the test set out
+ * to have refused (each `METHOD path status`, e.g. a file type the API does not take).
+ */
+export function expectClean(watched: Watched, expectedRefusals: RegExp[] = []): void {
+  expect(watched.problems).toEqual([]);
+  expect(watched.refusals.filter((refusal) => !expectedRefusals.some((pattern) => pattern.test(refusal)))).toEqual([]);
 }
 
 /** Signs in through the login form and waits for the library. */
@@ -149,4 +168,15 @@ export function expectOnlyOwnOrigins(requests: string[], stack: ConsoleStack): v
     return !(parsed.origin === s3 && parsed.searchParams.has('X-Amz-Signature'));
   });
   expect(strays).toEqual([]);
+}
+
+/** Polls `read` until `done` holds (outside a test, where expect.poll cannot run); throws on timeout. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

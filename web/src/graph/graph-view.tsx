@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatMs } from '../format.js';
 import { browserElk } from './elk.js';
 import { type Layout, layoutGraph } from './layout.js';
@@ -58,11 +58,23 @@ export function GraphView(props: {
     };
   }, [graph, sizeKey]);
 
+  // On a narrow screen the graph scrolls sideways: start with the chosen state (or the start) in view.
+  const scroller = useRef<HTMLDivElement>(null);
+  const focusId = props.selected ?? graph.nodes[0]?.id;
+  useEffect(() => {
+    const box = focusId ? layout?.nodes[focusId] : undefined;
+    const element = scroller.current;
+    if (!box || !element) return;
+    const visible = box.x >= element.scrollLeft && box.x + box.width <= element.scrollLeft + element.clientWidth;
+    if (visible) return;
+    element.scrollLeft = Math.max(0, box.x + box.width / 2 - element.clientWidth / 2);
+  }, [layout, focusId]);
+
   if (error) return <p class="error">{error}</p>;
   if (!layout) return <p class="muted">Drawing the state machine…</p>;
 
   return (
-    <div class="graph-scroll">
+    <div class="graph-scroll" ref={scroller}>
       <div class="graph" style={{ width: `${layout.width}px`, height: `${layout.height}px` }} data-testid="state-graph">
         <svg width={layout.width} height={layout.height} aria-hidden="true" class="edges">
           <defs>
