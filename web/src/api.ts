@@ -1,3 +1,6 @@
+import type { PublicUser } from '../../lib/auth/users.js';
+import type { ExecutionRecord, ExecutionStatus, ExecutionSummary, HistoryEvent } from '../../lib/local/executions.js';
+
 /**
  * The console's only door to the server: same-origin JSON calls to the HTTP API (SPEC §4 shapes)
  * and to local mode's `/local/executions`. The session is the HttpOnly cookie the login sets, so
@@ -42,14 +45,7 @@ export interface Session {
   is_admin?: boolean;
 }
 
-export interface User {
-  id: number;
-  username: string;
-  email: string | null;
-  is_active: boolean;
-  is_admin: boolean;
-  created_at: string;
-}
+export type User = PublicUser;
 
 export interface UploadTicket {
   url: string;
@@ -221,38 +217,5 @@ export const api = {
   execution: (name: string) => call<ExecutionRecord>('GET', `/local/executions/${encodeURIComponent(name)}`),
 };
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
-
-/** One entry of an execution's history (lib/local/executions.ts HistoryEvent). */
-export interface HistoryEvent {
-  type: string;
-  at: string;
-  elapsedMs: number;
-  state?: string;
-  stateType?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  attempt?: number;
-  errorEquals?: string[];
-  next?: string;
-}
-
-export interface ExecutionSummary {
-  name: string;
-  status: ExecutionStatus;
-  startedAt: string;
-  stoppedAt?: string;
-  durationMs?: number;
-  error?: string;
-  cause?: string;
-  /** The S3 key the execution ingests. */
-  key?: string;
-}
-
-export interface ExecutionRecord extends ExecutionSummary {
-  input: unknown;
-  output?: unknown;
-  events: HistoryEvent[];
-}
+// The shapes of local mode's `/local/executions` are the server's own types.
+export type { ExecutionRecord, ExecutionStatus, ExecutionSummary, HistoryEvent };

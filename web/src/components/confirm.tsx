@@ -33,25 +33,10 @@ export function useConfirm(): [ComponentChildren, (options: ConfirmOptions) => P
 }
 
 function ConfirmDialog(props: ConfirmOptions & { onClose: (confirmed: boolean) => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.showModal();
-    cancelButton.current?.focus();
-    return () => opener?.focus();
-  }, []);
+  useEffect(() => cancelButton.current?.focus(), []);
   return (
-    <dialog
-      ref={dialog}
-      class="dialog"
-      aria-labelledby="confirm-title"
-      aria-describedby="confirm-message"
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose(false);
-      }}
-    >
+    <Modal labelledBy="confirm-title" describedBy="confirm-message" onCancel={() => props.onClose(false)}>
       <h2 id="confirm-title">{props.title}</h2>
       <div id="confirm-message">{props.message}</div>
       <div class="dialog-actions">
@@ -62,6 +47,38 @@ function ConfirmDialog(props: ConfirmOptions & { onClose: (confirmed: boolean) =
           {props.confirmLabel}
         </button>
       </div>
+    </Modal>
+  );
+}
+
+/**
+ * A native modal <dialog>, open while mounted: focus stays inside, Escape calls `onCancel`, and
+ * focus goes back to whatever opened it.
+ */
+export function Modal(props: {
+  labelledBy: string;
+  describedBy?: string;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    dialog.current?.showModal();
+    return () => opener?.focus();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      class="dialog"
+      aria-labelledby={props.labelledBy}
+      aria-describedby={props.describedBy}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onCancel();
+      }}
+    >
+      {props.children}
     </dialog>
   );
 }

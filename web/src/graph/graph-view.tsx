@@ -78,29 +78,24 @@ export function GraphView(props: {
       <div class="graph" style={{ width: `${layout.width}px`, height: `${layout.height}px` }} data-testid="state-graph">
         <svg width={layout.width} height={layout.height} aria-hidden="true" class="edges">
           <defs>
-            <marker
-              id="arrow"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="9"
-              markerHeight="9"
-              markerUnits="userSpaceOnUse"
-              orient="auto"
-            >
-              <path d="M0 0 L10 5 L0 10 z" class="arrow" />
-            </marker>
-            <marker
-              id="arrow-taken"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="7"
-              markerHeight="7"
-              orient="auto"
-            >
-              <path d="M0 0 L10 5 L0 10 z" class="arrow-taken" />
-            </marker>
+            {[
+              ['arrow', 9],
+              ['arrow-taken', 11],
+            ].map(([id, size]) => (
+              <marker
+                key={id}
+                id={String(id)}
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth={size}
+                markerHeight={size}
+                markerUnits="userSpaceOnUse"
+                orient="auto"
+              >
+                <path d="M0 0 L10 5 L0 10 z" class={String(id)} />
+              </marker>
+            ))}
           </defs>
           {layout.edges.map(({ edge, d, label }) => {
             const taken = overlay.taken.has(edge.id);

@@ -1,3 +1,5 @@
+import type { HistoryEvent } from '../../../lib/local/executions.js';
+
 /**
  * An execution as a state graph: the nodes and edges come from the ASL definition itself (every
  * state, every Next/Default/Choice/Catch transition), and the run's history is laid over them —
@@ -129,19 +131,7 @@ function catchLabel(errors: string[]): string {
 // --- The run laid over the graph -------------------------------------------------------------
 
 /** A history entry as lib/local/executions.ts records it. */
-export interface RunEvent {
-  type: string;
-  at: string;
-  elapsedMs: number;
-  state?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  attempt?: number;
-  errorEquals?: string[];
-  next?: string;
-}
+export type RunEvent = HistoryEvent;
 
 export interface RunRecord {
   status: string;

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Session, type User } from '../api.js';
-import { useConfirm } from '../components/confirm.js';
+import { Modal, useConfirm } from '../components/confirm.js';
+import { TableHead, TextField } from '../components/fields.js';
 import { formatTime } from '../format.js';
 import { usePageTitle } from '../hooks.js';
 
@@ -61,20 +62,7 @@ function UsersAdmin({ heading, self }: { heading: { current: HTMLHeadingElement 
       {users ? (
         <table class="users">
           <caption class="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col" class="wide">
-                Email
-              </th>
-              <th scope="col">Role</th>
-              <th scope="col">State</th>
-              <th scope="col" class="wide">
-                Created
-              </th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Username', ['Email', 'wide'], 'Role', 'State', ['Created', 'wide'], 'Actions']} />
           <tbody>
             {users.map((user) => (
               <tr key={user.id} data-username={user.username}>
@@ -178,29 +166,16 @@ function CreateUser({
     >
       <h2 id="create-user-heading">New user</h2>
       <div class="fields">
-        <label>
-          Username
-          <input
-            name="new-username"
-            autocomplete="off"
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="new-password"
-            type="password"
-            autocomplete="new-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Email (optional)
-          <input name="new-email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        </label>
+        <TextField label="Username" name="new-username" autocomplete="off" value={username} onValue={setUsername} />
+        <TextField
+          label="Password"
+          name="new-password"
+          type="password"
+          autocomplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
+        <TextField label="Email (optional)" name="new-email" type="email" value={email} onValue={setEmail} />
         <label class="checkbox">
           <input type="checkbox" checked={isAdmin} onChange={(e) => setIsAdmin(e.currentTarget.checked)} />{' '}
           Administrator
@@ -218,24 +193,10 @@ function ResetPassword(props: {
   onClose: () => void;
   onReset: (password: string) => Promise<string | undefined>;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const [password, setPassword] = useState('');
   const [refused, setRefused] = useState<string | undefined>(undefined);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.showModal();
-    return () => opener?.focus();
-  }, []);
   return (
-    <dialog
-      ref={dialog}
-      class="dialog"
-      aria-labelledby="reset-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose();
-      }}
-    >
+    <Modal labelledBy="reset-title" onCancel={props.onClose}>
       <form
         onSubmit={async (event) => {
           event.preventDefault();
@@ -246,15 +207,13 @@ function ResetPassword(props: {
       >
         <h2 id="reset-title">New password for {props.user.username}</h2>
         <p>Their current sessions end; tell them the new password.</p>
-        <label>
-          New password
-          <input
-            type="password"
-            autocomplete="new-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
         {refused ? (
           <p class="error" role="alert">
             {refused}
@@ -269,6 +228,6 @@ function ResetPassword(props: {
           </button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

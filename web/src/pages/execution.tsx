@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import definition from '../../../statemachines/ingest-audio.asl.json';
 import { api, type ExecutionRecord } from '../api.js';
+import { Facts } from '../components/fields.js';
 import { RunBadge } from '../components/status.js';
 import { formatMs, formatTime } from '../format.js';
 import { GraphView } from '../graph/graph-view.js';
@@ -55,26 +56,14 @@ export function ExecutionPage({ name }: { name: string }) {
       ) : null}
       {record && overlay ? (
         <>
-          <dl class="facts">
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <RunBadge status={record.status} />
-              </dd>
-            </div>
-            <div>
-              <dt>Started</dt>
-              <dd>{formatTime(record.startedAt)}</dd>
-            </div>
-            <div>
-              <dt>Duration</dt>
-              <dd>{formatMs(record.durationMs)}</dd>
-            </div>
-            <div>
-              <dt>File</dt>
-              <dd>{typeof key === 'string' ? <a href={href.file(key)}>{key}</a> : '—'}</dd>
-            </div>
-          </dl>
+          <Facts
+            items={[
+              ['Status', <RunBadge status={record.status} />],
+              ['Started', formatTime(record.startedAt)],
+              ['Duration', formatMs(record.durationMs)],
+              ['File', typeof key === 'string' ? <a href={href.file(key)}>{key}</a> : '—'],
+            ]}
+          />
           {record.error ? (
             <div class="error-box" role="alert">
               <h2>

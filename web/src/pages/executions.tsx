@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type ExecutionSummary, isLocalMode } from '../api.js';
+import { TableHead } from '../components/fields.js';
 import { RunBadge } from '../components/status.js';
 import { formatMs, formatTime } from '../format.js';
 import { usePageTitle, usePoller } from '../hooks.js';
@@ -71,19 +72,7 @@ export function ExecutionsPage() {
       ) : (
         <table class="executions">
           <caption class="visually-hidden">Executions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="wide">
-                Started
-              </th>
-              <th scope="col" class="wide">
-                Duration
-              </th>
-              <th scope="col">File</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Status', ['Started', 'wide'], ['Duration', 'wide'], 'File']} />
           <tbody>
             {runs.map((run) => (
               <tr key={run.name} data-execution={run.name}>

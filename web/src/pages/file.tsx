@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, type AudioFile, api, type ExecutionSummary, filePath, isLocalMode, offers } from '../api.js';
-import { useConfirm } from '../components/confirm.js';
+import { ApiError, type AudioFile, api, type ExecutionSummary, filePath, isLocalMode } from '../api.js';
+import { Facts } from '../components/fields.js';
+import { FileActions } from '../components/file-actions.js';
 import { RunBadge, StatusBadge } from '../components/status.js';
 import { formatAge, formatBytes, formatDuration, formatMs, formatTime } from '../format.js';
 import { useNow, usePageTitle, usePoller } from '../hooks.js';
@@ -17,9 +18,7 @@ export function FilePage({ filename }: { filename: string }) {
   const [transcript, setTranscript] = useState<string | null | undefined>(undefined);
   const [runs, setRuns] = useState<ExecutionSummary[] | undefined>(undefined);
   const [missing, setMissing] = useState<string | undefined>(undefined);
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [dialog, confirm] = useConfirm();
+  const [loadError, setLoadError] = useState<string | undefined>(undefined);
   // The player keeps the first stream URL: a fresh signature on every poll would restart playback.
   const streamUrl = useRef<string | undefined>(undefined);
 
@@ -28,6 +27,7 @@ export function FilePage({ filename }: { filename: string }) {
       const next = await api.metadata(filename);
       setFile(next);
       setMissing(undefined);
+      setLoadError(undefined);
       if (next.has_transcript || next.transcript_status === 'completed') {
         const body = await api.transcript(filename);
         setTranscript(body.transcript);
@@ -39,23 +39,10 @@ export function FilePage({ filename }: { filename: string }) {
       return next.transcript_status === 'pending' || next.transcript_status === 'processing';
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) setMissing(error.message);
-      else setNotice({ text: (error as Error).message, error: true });
+      else setLoadError((error as Error).message);
       return false;
     }
   }, filename);
-
-  const act = async (run: () => Promise<{ message: string }>, done: string) => {
-    setBusy(true);
-    try {
-      const result = await run();
-      setNotice({ text: result.message || done });
-      poller.poke();
-    } catch (error) {
-      setNotice({ text: (error as Error).message, error: true });
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (missing) {
     return (
@@ -84,33 +71,28 @@ export function FilePage({ filename }: { filename: string }) {
       <h1 ref={heading} tabIndex={-1} class="filename">
         {filename}
       </h1>
+      {loadError ? (
+        <p class="error" role="alert">
+          {loadError}
+        </p>
+      ) : null}
       {file ? (
         <>
-          <dl class="facts">
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <StatusBadge status={file.transcript_status} />{' '}
-                <span class="muted">for {formatAge(file.updated_at, now)}</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Size</dt>
-              <dd>{formatBytes(file.size)}</dd>
-            </div>
-            <div>
-              <dt>Duration</dt>
-              <dd>{formatDuration(file.duration)}</dd>
-            </div>
-            <div>
-              <dt>Uploaded</dt>
-              <dd>{formatTime(file.created_at)}</dd>
-            </div>
-            <div>
-              <dt>Transcribed</dt>
-              <dd>{formatTime(file.transcribed_at)}</dd>
-            </div>
-          </dl>
+          <Facts
+            items={[
+              [
+                'Status',
+                <>
+                  <StatusBadge status={file.transcript_status} />{' '}
+                  <span class="muted">for {formatAge(file.updated_at, now)}</span>
+                </>,
+              ],
+              ['Size', formatBytes(file.size)],
+              ['Duration', formatDuration(file.duration)],
+              ['Uploaded', formatTime(file.created_at)],
+              ['Transcribed', formatTime(file.transcribed_at)],
+            ]}
+          />
 
           {file.transcript_status === 'failed' ? (
             <div class="error-box" role="alert">
@@ -146,100 +128,7 @@ export function FilePage({ filename }: { filename: string }) {
             )}
           </section>
 
-          <section aria-labelledby="actions-heading">
-            <h2 id="actions-heading">Actions</h2>
-            <div class="actions">
-              <button
-                type="button"
-                disabled={busy || status === 'processing'}
-                onClick={async () => {
-                  if (
-                    hasText &&
-                    !(await confirm({
-                      title: 'Transcribe again?',
-                      message: 'The current transcript is replaced when the new one is ready.',
-                      confirmLabel: 'Transcribe again',
-                    }))
-                  )
-                    return;
-                  await act(() => api.transcribe(filename), 'Transcription started');
-                }}
-              >
-                Transcribe again
-              </button>
-              {running && offers('POST', '/api/audio/{filename}/transcript/cancel') ? (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={async () => {
-                    if (
-                      await confirm({
-                        title: 'Cancel the transcription?',
-                        message:
-                          'The run stops and the file is marked failed ("cancelled"). You can transcribe it again later.',
-                        confirmLabel: 'Cancel transcription',
-                        cancelLabel: 'Let it run',
-                        danger: true,
-                      })
-                    )
-                      await act(() => api.cancel(filename), 'Transcription cancelled');
-                  }}
-                >
-                  Cancel transcription
-                </button>
-              ) : null}
-              {file.has_transcript || status === 'completed' ? (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={async () => {
-                    if (
-                      await confirm({
-                        title: 'Delete the transcript?',
-                        message: `The transcript of ${filename} is discarded and the file goes back to pending. The audio stays.`,
-                        confirmLabel: 'Delete transcript',
-                        danger: true,
-                      })
-                    )
-                      await act(() => api.deleteTranscript(filename), 'Transcript deleted');
-                  }}
-                >
-                  Delete transcript
-                </button>
-              ) : null}
-              {offers('DELETE', '/api/audio/{filename}') ? (
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={busy}
-                  onClick={async () => {
-                    if (
-                      !(await confirm({
-                        title: `Delete ${filename}?`,
-                        message: 'The audio, its transcript and its metadata are deleted for good.',
-                        confirmLabel: 'Delete file',
-                        danger: true,
-                      }))
-                    )
-                      return;
-                    setBusy(true);
-                    try {
-                      await api.deleteFile(filename);
-                      location.hash = href.library();
-                    } catch (error) {
-                      setNotice({ text: (error as Error).message, error: true });
-                      setBusy(false);
-                    }
-                  }}
-                >
-                  Delete file
-                </button>
-              ) : null}
-            </div>
-            <p class={notice?.error ? 'error' : 'notice'} role="status" aria-live="polite">
-              {notice?.text ?? ''}
-            </p>
-          </section>
+          <FileActions file={file} hasText={hasText} onChange={() => poller.poke()} />
 
           {runs ? (
             <section aria-labelledby="runs-heading">
@@ -264,7 +153,6 @@ export function FilePage({ filename }: { filename: string }) {
       ) : (
         <p class="muted">Loading…</p>
       )}
-      {dialog}
     </div>
   );
 }

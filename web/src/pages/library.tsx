@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AudioFile, api } from '../api.js';
+import { TableHead } from '../components/fields.js';
 import { StatusBadge } from '../components/status.js';
 import { Uploads } from '../components/uploads.js';
 import { formatAge, formatBytes, formatDuration } from '../format.js';
@@ -28,12 +29,14 @@ export function LibraryPage() {
   const uploading = useRef(0);
 
   useEffect(() => {
+    const next = text.trim();
+    if (next === q) return; // nothing new to search: keep the page the person is on
     const timer = setTimeout(() => {
-      setQ(text.trim());
+      setQ(next);
       setCursors([undefined]);
     }, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, q]);
 
   const pageIndex = cursors.length - 1;
   const cursor = cursors[pageIndex];
@@ -97,21 +100,7 @@ export function LibraryPage() {
       {files?.length ? (
         <table class="files">
           <caption class="visually-hidden">Audio files{q ? ` matching ${q}` : ''}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" class="wide">
-                Size
-              </th>
-              <th scope="col" class="wide">
-                Duration
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col" class="wide">
-                In status
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', ['Size', 'wide'], ['Duration', 'wide'], 'Status', ['In status', 'wide']]} />
           <tbody>
             {files.map((file) => (
               <FileRow key={file.filename} file={file} now={now} />

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Session } from '../api.js';
+import { TextField } from '../components/fields.js';
 import { usePageTitle } from '../hooks.js';
 
 /** Sign in with the API's login; the session is the HttpOnly cookie it sets. */
@@ -29,27 +30,23 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (session: Session) => vo
         Sign in to audio-ingest
       </h1>
       <form onSubmit={submit} class="stack">
-        <label>
-          Username
-          <input
-            name="username"
-            autocomplete="username"
-            required
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Username"
+          name="username"
+          autocomplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         {error ? (
           <p class="error" role="alert">
             {error}
