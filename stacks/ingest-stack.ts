@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ConsoleSite } from './constructs/console.js';
 import { AudioHttpApi } from './constructs/http-api.js';
 import { IngestPipeline } from './constructs/ingest-pipeline.js';
 import { Storage } from './constructs/storage.js';
@@ -19,6 +20,8 @@ export class IngestStack extends Stack {
   readonly http: AudioHttpApi;
   readonly jwtSecret: Secret;
   readonly adminPasswordSecret: Secret;
+  /** The web console on CloudFront, with `-c console=true`. */
+  readonly console: ConsoleSite | undefined;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -60,6 +63,19 @@ export class IngestStack extends Stack {
       adminPasswordSecret: this.adminPasswordSecret,
       environment,
     });
+
+    const withConsole = String(this.node.tryGetContext('console') ?? 'false') === 'true';
+    this.console = withConsole
+      ? new ConsoleSite(this, 'Console', {
+          settings,
+          api: this.http.api,
+          audioBucket,
+          accessLogBucket: this.storage.logBucket,
+        })
+      : undefined;
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Web console (API under /api)' });
+    }
 
     const stateMachineArn = this.pipeline.stateMachine.stateMachineArn;
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'DynamoDB table' });

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { AppFunction } from './constructs/app-function.js';
+import type { ConsoleSite } from './constructs/console.js';
 import { PUBLIC_ROUTES } from './constructs/http-api.js';
 import type { IngestStack } from './ingest-stack.js';
 
@@ -113,6 +114,54 @@ export function acknowledgeFindings(stack: IngestStack): void {
         : `${key}: the function verifies the session JWT (cookie or Bearer) from the route table's auth level; an API Gateway JWT authorizer cannot read the HttpOnly session cookie.`,
     );
   }
+  if (stack.console) acknowledgeConsoleFindings(stack, stack.console);
+}
+
+/** The findings of the static-site construct (`-c console=true`) and of CDK's BucketDeployment handler. */
+function acknowledgeConsoleFindings(stack: IngestStack, site: ConsoleSite): void {
+  const cdn = site.distribution;
+  ack(
+    cdn,
+    'AwsSolutions-CFR1',
+    'The console serves its users wherever they are; sign-in, login throttling and per-route authorization protect it, not geography.',
+  );
+  ack(
+    cdn,
+    'AwsSolutions-CFR2',
+    'The API behind /api/* has API Gateway stage throttling and store-backed login throttling; a WAF web ACL (billed per ACL and rule) can be attached to the distribution when a deployment needs one.',
+  );
+  ack(
+    cdn,
+    'AwsSolutions-CFR4',
+    'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; serving it under a custom domain with an ACM certificate allows TLSv1.2_2021.',
+  );
+  // CDK's BucketDeployment runs one shared handler function per stack; its role and runtime are CDK's.
+  const handler = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+  if (!handler) throw new Error('The console deployment handler was not found: CDK renamed it; update stacks/nag.ts.');
+  const siteBucketArn = stack.resolve(site.bucket.bucketArn) as { 'Fn::GetAtt': [string, string] };
+  const reasons: Record<string, string> = {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      "CDK's BucketDeployment handler writes its own logs with the basic execution role CDK gives it.",
+    'AwsSolutions-IAM5[Action::s3:GetObject*]':
+      'BucketDeployment reads the built console from the CDK asset bucket (CDK grants read on that bucket only).',
+    'AwsSolutions-IAM5[Action::s3:GetBucket*]':
+      'BucketDeployment reads the asset and site buckets it copies between (CDK grants read on those two only).',
+    'AwsSolutions-IAM5[Action::s3:List*]':
+      'BucketDeployment lists the asset and site buckets to copy the console (CDK grants it on those two only).',
+    'AwsSolutions-IAM5[Action::s3:DeleteObject*]':
+      'BucketDeployment may replace objects in the console site bucket; the grant is limited to that bucket.',
+    'AwsSolutions-IAM5[Action::s3:Abort*]':
+      'BucketDeployment aborts its own failed multipart uploads into the console site bucket; limited to that bucket.',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]':
+      'The built console is a CDK asset whose object key is its content hash; read access is limited to the bootstrap asset bucket.',
+    [`AwsSolutions-IAM5[Resource::<${siteBucketArn['Fn::GetAtt'][0]}.Arn>/*]`]:
+      'BucketDeployment writes the console files (names from the build) into the site bucket; limited to that bucket.',
+    'AwsSolutions-IAM5[Resource::*]':
+      'CloudFront CreateInvalidation/GetInvalidation, which BucketDeployment calls to refresh index.html at the edge, are granted by CDK on *.',
+    'AwsSolutions-L1':
+      "The BucketDeployment handler's Python runtime is pinned by the aws-cdk-lib version; it moves with CDK upgrades.",
+  };
+  for (const [id, reason] of Object.entries(reasons)) ack(handler, id, reason);
 }
 
 function ack(scope: IConstruct, id: string, reason: string): void {

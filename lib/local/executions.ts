@@ -52,7 +52,8 @@ export interface ExecutionRecord {
   events: HistoryEvent[];
 }
 
-export type ExecutionSummary = Omit<ExecutionRecord, 'events' | 'input' | 'output'>;
+/** A record without its timeline; `key` is the S3 key from its input, so a file's runs can be found. */
+export type ExecutionSummary = Omit<ExecutionRecord, 'events' | 'input' | 'output'> & { key?: string };
 
 const NAME = /^[0-9A-Za-z_-]{1,80}$/;
 
@@ -149,7 +150,10 @@ export class ExecutionHistory {
       .filter((record) => !options.status || record.status === options.status)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.name.localeCompare(b.name))
       .slice(0, options.limit ?? Number.POSITIVE_INFINITY)
-      .map(({ events: _events, input: _input, output: _output, ...summary }) => summary);
+      .map(({ events: _events, input, output: _output, ...summary }) => {
+        const key = (input as { key?: unknown } | null)?.key;
+        return typeof key === 'string' ? { ...summary, key } : summary;
+      });
   }
 }
 

@@ -34,6 +34,11 @@ export interface ApiServerOptions {
    * Answers undefined for a path it does not serve.
    */
   local?: (rawPath: string, query: URLSearchParams) => Promise<{ status: number; body: unknown } | undefined>;
+  /**
+   * Serves what is neither under `/api/` nor `/local/` (the web console's files, see
+   * lib/local/console.ts); resolves false to leave the request to the API's own 404.
+   */
+  site?: (request: IncomingMessage, response: ServerResponse, rawPath: string) => Promise<boolean>;
 }
 
 export interface ApiServer {
@@ -70,6 +75,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const local = await options.local(rawPath, new URLSearchParams(rawQuery));
       if (local) return writeJson(response, local.status, local.body);
     }
+    if (options.site && !/^\/(api|local)(\/|$)/.test(rawPath) && (await options.site(request, response, rawPath)))
+      return;
     const body = await readBody(request, maxPayload);
     if (body === 'too-large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
     const outcome = gatewayRequest(options.routes, {

@@ -4,6 +4,7 @@ import { tokenService } from '../auth/context.js';
 import { type Config, loadConfig } from '../config.js';
 import { routes } from '../http/routes.js';
 import { createDeps, type Deps, setDeps } from '../runtime.js';
+import { CONSOLE_DIR, consoleSite } from './console.js';
 import { type ExecutionHistory, executionsHttp } from './executions.js';
 import { startPipeline } from './pipeline.js';
 import { apiFunctionHandlers, startApiServer } from './server.js';
@@ -25,6 +26,8 @@ export interface LocalOptions {
   log?: (line: string) => void;
   /** Extra adapters for the composition root (tests). */
   overrides?: Partial<Deps>;
+  /** The built web console served at `/` (default dist/console, what `npm start` builds). */
+  consoleDir?: string;
 }
 
 export interface LocalStack {
@@ -78,10 +81,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       handlers: apiFunctionHandlers,
       port: options.port ?? config.PORT,
       local: (rawPath, query) => executionRoutes(pipeline.history, rawPath, query),
+      site: consoleSite({ dir: options.consoleDir ?? CONSOLE_DIR, s3Origins: [pipeline.s3.endpoint] }),
     });
     closers.push(() => api.close());
     urls.api = api.url;
 
+    urls.console = `${api.url}/`;
+    log(`Console      ${api.url}/  (sign in with the admin user below)`);
     log(`API          ${api.url}/api  (OpenAPI: ${api.url}/api/openapi.json)`);
     log(
       `S3           ${pipeline.s3.endpoint}  bucket "${config.AUDIO_BUCKET}"  (e.g. aws --endpoint-url ${pipeline.s3.endpoint} s3 cp song.mp3 s3://${config.AUDIO_BUCKET}/)`,
