@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { executionsOf } from '../lib/ingest/deps.js';
 import { handleUploadEvent, type UploadEventResult } from '../lib/ingest/events.js';
 import { ingestLogging } from '../lib/ingest/middleware.js';
+import { observability } from '../lib/observability.js';
 import { deps } from '../lib/runtime.js';
 
 /**
@@ -10,8 +10,9 @@ import { deps } from '../lib/runtime.js';
  * SQS) → one named ingest execution per upload; duplicates are no-ops.
  */
 export const handler = middy<unknown, UploadEventResult, Error, Context>()
-  .use(ingestLogging())
+  .use(observability(deps))
+  .use(ingestLogging(deps))
   .handler((event) => {
     const current = deps();
-    return handleUploadEvent(event, { executions: executionsOf(current), logger: current.logger });
+    return handleUploadEvent(event, { executions: current.executions, logger: current.logger });
   });

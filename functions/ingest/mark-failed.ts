@@ -3,8 +3,11 @@ import type { Context } from 'aws-lambda';
 import { type CaughtError, type Failed, markFailed } from '../../lib/ingest/fail.js';
 import { ingestLogging, taskDeps } from '../../lib/ingest/middleware.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
+import { observability } from '../../lib/observability.js';
+import { deps } from '../../lib/runtime.js';
 
 /** MarkFailed task: the Catch's `$.error` in, `$.failed` (the readable reason) out. */
 export const handler = middy<IngestInput & { error?: CaughtError }, Failed, Error, Context>()
-  .use(ingestLogging())
-  .handler((event) => markFailed(event, taskDeps(event)));
+  .use(observability(deps))
+  .use(ingestLogging(deps))
+  .handler((event) => markFailed(event, taskDeps(event, deps())));

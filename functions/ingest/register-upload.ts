@@ -3,8 +3,11 @@ import type { Context } from 'aws-lambda';
 import { ingestLogging, taskDeps, withS3 } from '../../lib/ingest/middleware.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { type Registered, registerUpload } from '../../lib/ingest/register.js';
+import { observability } from '../../lib/observability.js';
+import { deps } from '../../lib/runtime.js';
 
 /** RegisterUpload task: state in, `$.registered` out. */
 export const handler = middy<IngestInput, Registered, Error, Context>()
-  .use(ingestLogging())
-  .handler(async (event) => registerUpload(event, await withS3(taskDeps(event))));
+  .use(observability(deps))
+  .use(ingestLogging(deps))
+  .handler(async (event) => registerUpload(event, await withS3(taskDeps(event, deps()))));

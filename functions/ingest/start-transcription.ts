@@ -1,11 +1,14 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { ingestLogging, transcribingDeps } from '../../lib/ingest/middleware.js';
+import { ingestLogging, taskDeps } from '../../lib/ingest/middleware.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import type { Registered } from '../../lib/ingest/register.js';
 import { type JobRef, startTranscription } from '../../lib/ingest/transcription.js';
+import { observability } from '../../lib/observability.js';
+import { deps } from '../../lib/runtime.js';
 
 /** StartTranscription task: state in, `$.job` out. */
 export const handler = middy<IngestInput & { registered?: Registered }, JobRef, Error, Context>()
-  .use(ingestLogging())
-  .handler((event) => startTranscription(event, transcribingDeps(event)));
+  .use(observability(deps))
+  .use(ingestLogging(deps))
+  .handler((event) => startTranscription(event, taskDeps(event, deps())));

@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, loadConfig } from '../config.js';
 import { encodeS3EventKey } from '../ingest/events.js';
 import type { Transcriber } from '../ingest/ports.js';
-import { createDeps, type Deps, setDeps } from '../runtime.js';
+import { createLocalDeps } from '../runtime/local.js';
+import { type Deps, setDeps } from '../runtime.js';
 import type { Store } from '../store/store.js';
 import { loadDefinition, loadFunctionHandler, type TaskBinding, taskBindings } from './asl.js';
 import { ExecutionHistory } from './executions.js';
@@ -30,6 +31,11 @@ export interface LocalPipelineOptions {
   wrapTask?: (binding: TaskBinding, handler: LambdaHandler) => LambdaHandler;
   /** Path of the ASL file (default: statemachines/ingest-audio.asl.json). */
   definitionPath?: string;
+  /**
+   * Loads a function's handler by name (`on-upload`, `ingest/register-upload`); default: the
+   * source under functions/. The deployed-artifact tests pass the bundles' handlers.
+   */
+  loadHandler?: (functionName: string) => Promise<LambdaHandler>;
 }
 
 export interface LocalPipeline {
@@ -77,14 +83,15 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
 
   // Everything that can fail without side effects first: the definition and the functions.
   const definition = await loadDefinition(options.definitionPath);
+  const loadHandler = options.loadHandler ?? loadFunctionHandler;
   const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const binding of taskBindings(definition)) {
-    const handler = await loadFunctionHandler(binding.functionName);
+    const handler = await loadHandler(binding.functionName);
     const wrapped = options.wrapTask ? options.wrapTask(binding, handler) : handler;
     const functionName = binding.functionName.replace(/\//g, '-');
     tasks[binding.state] = (input) => invokeLambda(wrapped, input, { functionName, region: config.AWS_REGION });
   }
-  const onUpload = await loadFunctionHandler('on-upload');
+  const onUpload = await loadHandler('on-upload');
   const history = ExecutionHistory.forDataDir(config.DATA_DIR);
 
   const pending = new Set<Promise<unknown>>();
@@ -157,7 +164,7 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
     deps = options.deps;
     Object.assign(deps, ports, { config: { ...deps.config, S3_ENDPOINT: s3.endpoint } });
   } else {
-    deps = createDeps({ ...config, S3_ENDPOINT: s3.endpoint }, { logger, store, ...ports });
+    deps = createLocalDeps({ ...config, S3_ENDPOINT: s3.endpoint }, { logger, store, ...ports });
     previous = setDeps(deps);
   }
 
