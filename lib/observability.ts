@@ -26,7 +26,7 @@ export interface AppMetrics {
   transcriptionCompleted(seconds?: number): void;
   /** A run ended `failed`; `reason` is the kind of failure (the error name Step Functions caught). */
   transcriptionFailed(reason: string): void;
-  /** A login was refused (wrong password, unknown or inactive user, throttled). */
+  /** A login was refused for its credentials (unknown user or wrong password). */
   loginFailed(): void;
   /** The Powertools buffer `logMetrics` publishes after each invocation; absent when nothing is buffered. */
   readonly emf?: Metrics;

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { AppMetrics } from '../observability.js';
 import type { Store } from '../store/store.js';
 import { RETRYABLE_ERRORS } from './errors.js';
 import type { IngestInput } from './ports.js';
@@ -65,11 +66,12 @@ export function describeFailure(error: CaughtError | undefined): string {
  */
 export async function markFailed(
   input: IngestInput & { error?: CaughtError },
-  deps: { store: Store; logger: Pick<Logger, 'warn' | 'error'> },
+  deps: { store: Store; logger: Pick<Logger, 'warn' | 'error'>; metrics?: Pick<AppMetrics, 'transcriptionFailed'> },
 ): Promise<Failed> {
   const reason = describeFailure(input.error);
   if (input.keyError) {
     deps.logger.error('Run failed before a row existed', { key: input.key, reason });
+    deps.metrics?.transcriptionFailed(input.error?.Error ?? 'UnknownError');
     return { reason, recorded: false };
   }
   try {
@@ -85,5 +87,6 @@ export async function markFailed(
     return { reason, recorded: false };
   }
   deps.logger.error('Run failed', { key: input.key, reason });
+  deps.metrics?.transcriptionFailed(input.error?.Error ?? 'UnknownError');
   return { reason, recorded: true };
 }

@@ -7,6 +7,7 @@ import { type ApiHandler, type ApiServer, startApiServer } from '../../lib/local
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
+import { captureEmf, metricValues } from '../helpers/emf.js';
 import { loadBundle, removeBundleCopies } from './bundles.js';
 import { applyEnvironment, lambdaEnvironment } from './environment.js';
 
@@ -104,9 +105,13 @@ describe('the deployed API functions', () => {
     session = (cookie as string).split(';')[0] as string;
   });
 
-  it('refuse a wrong password with the same 401 for every cause', async () => {
-    const response = await call('POST', '/api/user/login', { body: { username: 'admin', password: 'wrong' } });
+  it('refuse a wrong password with the same 401 for every cause, counted as a login failure', async () => {
+    let response: Awaited<ReturnType<typeof call>> | undefined;
+    const emf = await captureEmf(async () => {
+      response = await call('POST', '/api/user/login', { body: { username: 'admin', password: 'wrong' } });
+    });
     expect(response).toMatchObject({ status: 401, body: { detail: 'Incorrect username or password' } });
+    expect(metricValues(emf).LoginFailures).toEqual([1]);
   });
 
   it('read the session from the cookie', async () => {

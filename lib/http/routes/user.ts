@@ -34,6 +34,7 @@ export const loginRoute = defineRoute({
       tokens,
       throttle: loginThrottle(deps),
       logger: deps.logger,
+      metrics: deps.metrics,
     });
     return {
       body: { success: true, message: 'Login successful', username: user.username, access_token: token },
