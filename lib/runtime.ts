@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoginThrottle } from './auth/throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import { type Config, loadConfig } from './config.js';
-import { StoreUnavailableError } from './errors.js';
+import { ConfigError, StoreUnavailableError } from './errors.js';
 import type { ExecutionStarter, Transcriber } from './ingest/ports.js';
 import type { AppMetrics, Observability } from './observability.js';
 import { awsAdapters } from './runtime/aws.js';
@@ -81,16 +81,21 @@ const TRANSCRIBER_METHODS = Object.keys({
 } as const satisfies Record<keyof Transcriber, true>) as MethodsOf<Transcriber>[];
 
 /**
- * Builds the deps for `config` with `adapters` (AWS unless told otherwise); nothing connects or
- * even loads its SDK until first use. `installed` adapters (local mode, tests) replace the built
- * ones. An error from building a port (e.g. a store that cannot be opened) rejects the call that
- * needed it, and the next call tries again.
+ * Builds the deps for `config` with `adapters` (every AWS adapter unless told otherwise);
+ * nothing connects or even loads its SDK until first use. `installed` adapters (local mode,
+ * tests) replace the built ones. An error from building a port (e.g. a store that cannot be
+ * opened) rejects the call that needed it, and the next call tries again.
  */
 export function createDeps(
   config: Config = loadConfig(),
   installed: Partial<Deps> = {},
   adapters: Adapters = awsAdapters,
 ): Deps {
+  return composeDeps(config, installed, adapters);
+}
+
+/** createDeps without a default adapter set, so a function's bundle holds only the adapters it names. */
+export function composeDeps(config: Config, installed: Partial<Deps>, adapters: Adapters): Deps {
   const deps = { config, ...adapters.observability(config, installed.logger), ...installed } as Deps;
   attachAdapters(deps, adapters);
   deps.store ??= forwarding(STORE_METHODS, () => port(deps, 'store'), {
@@ -106,10 +111,22 @@ export function createDeps(
 }
 
 let current: Deps | undefined;
+let makeDefault: (() => Deps) | undefined;
 
-/** The process-wide dependencies: the installed ones (local mode, tests), else the AWS ones, made on first call. */
+/**
+ * The process-wide dependencies: the installed ones (local mode, tests), else those of the
+ * function this process runs, made on first call (functions/** register them at import through
+ * lib/runtime/aws.ts `functionDeps`).
+ */
 export function deps(): Deps {
-  current ??= createDeps();
+  if (!current) {
+    if (!makeDefault) {
+      throw new ConfigError(
+        'No dependencies: a function registers its AWS ones with functionDeps (lib/runtime/aws.ts); local mode and tests install theirs with setDeps.',
+      );
+    }
+    current = makeDefault();
+  }
   return current;
 }
 
@@ -118,4 +135,9 @@ export function setDeps(next: Deps | undefined): Deps | undefined {
   const previous = current;
   current = next;
   return previous;
+}
+
+/** Sets how deps() makes the process deps when none are installed (a function's AWS entry does). */
+export function setDefaultDeps(make: () => Deps): void {
+  makeDefault = make;
 }

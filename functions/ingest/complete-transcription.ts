@@ -4,7 +4,15 @@ import { ingestLogging, taskDeps, withS3 } from '../../lib/ingest/middleware.js'
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { type Completed, completeTranscription, type JobRef } from '../../lib/ingest/transcription.js';
 import { observability } from '../../lib/observability.js';
-import { deps } from '../../lib/runtime.js';
+import { dynamoStore, s3Client, transcribeTranscriber } from '../../lib/runtime/aws.js';
+import { functionDeps } from '../../lib/runtime/lambda.js';
+
+/** Its deps in Lambda: only the adapters it uses (local mode installs its own). */
+const deps = functionDeps('ingest/complete-transcription', {
+  store: dynamoStore,
+  s3: s3Client,
+  transcriber: transcribeTranscriber,
+});
 
 /** CompleteTranscription task: state in, `$.completed` out (never the transcript itself). */
 export const handler = middy<IngestInput & { job: JobRef }, Completed, Error, Context>()

@@ -4,7 +4,11 @@ import { type CaughtError, type Failed, markFailed } from '../../lib/ingest/fail
 import { ingestLogging, taskDeps } from '../../lib/ingest/middleware.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { observability } from '../../lib/observability.js';
-import { deps } from '../../lib/runtime.js';
+import { dynamoStore } from '../../lib/runtime/aws.js';
+import { functionDeps } from '../../lib/runtime/lambda.js';
+
+/** Its deps in Lambda: only the adapters it uses (local mode installs its own). */
+const deps = functionDeps('ingest/mark-failed', { store: dynamoStore });
 
 /** MarkFailed task: the Catch's `$.error` in, `$.failed` (the readable reason) out. */
 export const handler = middy<IngestInput & { error?: CaughtError }, Failed, Error, Context>()

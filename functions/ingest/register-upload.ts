@@ -4,7 +4,11 @@ import { ingestLogging, taskDeps, withS3 } from '../../lib/ingest/middleware.js'
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { type Registered, registerUpload } from '../../lib/ingest/register.js';
 import { observability } from '../../lib/observability.js';
-import { deps } from '../../lib/runtime.js';
+import { dynamoStore, s3Client } from '../../lib/runtime/aws.js';
+import { functionDeps } from '../../lib/runtime/lambda.js';
+
+/** Its deps in Lambda: only the adapters it uses (local mode installs its own). */
+const deps = functionDeps('ingest/register-upload', { store: dynamoStore, s3: s3Client });
 
 /** RegisterUpload task: state in, `$.registered` out. */
 export const handler = middy<IngestInput, Registered, Error, Context>()

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UndecodableKeyError } from './errors.js';
 import { decodeS3Key, executionName, type KeyEncoding, TRANSCRIPTS_PREFIX, unquoteEtag } from './keys.js';
 import type { ExecutionStarter, IngestInput } from './ports.js';

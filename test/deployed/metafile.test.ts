@@ -18,6 +18,21 @@ const LOCAL_ONLY: [string, RegExp][] = [
   ["openStore's adapter choice", /^lib\/store\/index\.ts$/],
 ];
 
+/** The AWS SDK clients each function's bundle holds: those it calls (its IAM grants in stacks/ say the same). */
+const CLIENTS: Record<string, string[]> = {
+  'on-upload': ['client-sfn'],
+  'ingest/register-upload': ['client-dynamodb', 'client-s3'],
+  'ingest/start-transcription': ['client-dynamodb', 'client-s3', 'client-transcribe'],
+  'ingest/check-transcription': ['client-s3', 'client-transcribe'],
+  'ingest/complete-transcription': ['client-dynamodb', 'client-s3', 'client-transcribe'],
+  'ingest/mark-failed': ['client-dynamodb'],
+  'api/user': ['client-dynamodb'],
+  'api/admin-users': ['client-dynamodb'],
+  'api/audio': ['client-dynamodb', 'client-s3', 'client-sfn'],
+  // Never called: the OpenAPI document imports every route module, audio's S3 commands with them.
+  'api/meta': ['client-s3'],
+};
+
 const inputs = bundleInputs();
 
 describe('Lambda bundles (esbuild metafiles of the deployed build)', () => {
@@ -35,6 +50,13 @@ describe('Lambda bundles (esbuild metafiles of the deployed build)', () => {
     expect(inputs.get('ingest/register-upload')?.some((file) => /node_modules\/@aws-sdk\/client-s3\//.test(file))).toBe(
       true,
     );
+  });
+
+  it.each(Object.entries(CLIENTS))('%s holds the SDK clients it calls and no other', (name, clients) => {
+    const found = new Set(
+      (inputs.get(name) ?? []).flatMap((file) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(file)?.[1] ?? []),
+    );
+    expect([...found].sort()).toEqual(clients);
   });
 
   it.each(LOCAL_ONLY)('no bundle contains %s', (_what, pattern) => {

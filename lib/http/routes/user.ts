@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensureAdminOnce } from '../../auth/bootstrap.js';
 import { loginThrottle, tokenService } from '../../auth/context.js';
 import { login } from '../../auth/login.js';

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError, ValidationError } from '../../errors.js';
 import { firstOccurrence, MAX_SUFFIX_LENGTH, suffixItems } from '../../model/search.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../common.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError, ValidationError } from '../../errors.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../common.js';
 import type { AudioRecord, Page, PageOptions } from '../store.js';
