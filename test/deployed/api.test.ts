@@ -47,6 +47,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'deployed-test',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     S3_ENDPOINT: 'http://127.0.0.1:9',
+    POWERTOOLS_METRICS_DISABLED: 'false',
   });
   const loaded = new Map<ApiFunction, Promise<ApiHandler>>();
   const bundle = (fn: ApiFunction) => () => {

@@ -10,6 +10,7 @@ import { type LocalPipeline, startPipeline } from '../../lib/local/pipeline.js';
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
+import { type EmfLine, startEmfCapture } from '../helpers/emf.js';
 import { loadBundle, removeBundleCopies } from './bundles.js';
 import { applyEnvironment, lambdaEnvironment } from './environment.js';
 import type { AwsJsonEndpoint } from './fakes/aws-json.js';
@@ -49,6 +50,8 @@ export interface DeployedPipeline {
   dynamoProxy: FaultProxy;
   transcribe: TranscribeFake;
   sfn: AwsJsonEndpoint;
+  /** The EMF lines the bundles wrote so far (kept from the terminal). */
+  emf: EmfLine[];
   /** Invocations of each Task state, whatever their outcome. */
   invocations: Map<string, number>;
   /** Arms `fault` for its state until it has failed that many invocations. */
@@ -97,7 +100,9 @@ export async function startDeployedPipeline(
     S3_ENDPOINT: s3Proxy.url,
     AWS_ENDPOINT_URL_TRANSCRIBE: transcribe.url,
     AWS_ENDPOINT_URL_SFN: sfn.url,
+    POWERTOOLS_METRICS_DISABLED: 'false',
   });
+  const emf = startEmfCapture();
 
   const invocations = new Map<string, number>();
   const faults: (TaskFault & { failed: number })[] = [];
@@ -142,6 +147,7 @@ export async function startDeployedPipeline(
     dynamoProxy,
     transcribe,
     sfn,
+    emf: emf.lines,
     invocations,
     inject(fault) {
       faults.push({ ...fault, failed: 0 });
@@ -169,6 +175,7 @@ export async function startDeployedPipeline(
       tableClient.destroy();
       await dynamo.close();
       restore();
+      emf.stop();
       removeBundleCopies();
       await rm(dir, { recursive: true, force: true });
     },

@@ -10,10 +10,11 @@ export interface EmfLine {
 }
 
 /**
- * Runs `action` and returns the EMF documents written to stdout meanwhile (in Lambda, stdout
- * goes to CloudWatch Logs, which turns these lines into metrics). Other output passes through.
+ * Collects the EMF documents written to stdout until `stop()` (in Lambda, stdout goes to
+ * CloudWatch Logs, which turns these lines into metrics); they are kept from the terminal, any
+ * other output passes through.
  */
-export async function captureEmf(action: () => Promise<unknown>): Promise<EmfLine[]> {
+export function startEmfCapture(): { lines: EmfLine[]; stop(): void } {
   const lines: EmfLine[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
@@ -30,15 +31,20 @@ export async function captureEmf(action: () => Promise<unknown>): Promise<EmfLin
         // not JSON: someone else's output
       }
     }
-    // EMF lines are kept for the test; anything else reaches the terminal as usual.
     return metrics ? true : (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stdout.write);
+  return { lines, stop: () => spy.mockRestore() };
+}
+
+/** Runs `action` and returns the EMF documents written to stdout meanwhile. */
+export async function captureEmf(action: () => Promise<unknown>): Promise<EmfLine[]> {
+  const capture = startEmfCapture();
   try {
     await action();
   } finally {
-    spy.mockRestore();
+    capture.stop();
   }
-  return lines;
+  return capture.lines;
 }
 
 /** The metric values of the EMF lines, by metric name (a name in several lines gives several values). */

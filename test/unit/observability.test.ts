@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { TranscribeClient } from '@aws-sdk/client-transcribe';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { lambdaContext } from '../../lib/local/lambda.js';
 import {
@@ -22,6 +22,8 @@ import { captureEmf, metricValues } from '../helpers/emf.js';
 
 const config = loadConfig({ LOG_LEVEL: 'SILENT' });
 afterEach(() => vi.unstubAllEnvs());
+// The test setup turns EMF output off; these tests read it.
+beforeEach(() => vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false'));
 
 /** A Middy handler with the observability middlewares, as every function has them. */
 function handlerWith(obs: Observability, body: (obs: Observability) => void) {
