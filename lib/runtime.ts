@@ -17,8 +17,9 @@ export { s3Of } from './runtime/ports.js';
  * The composition root: every function gets its dependencies from here, each port built on
  * first use, once per Lambda container (or local process), by one mechanism (./runtime/ports.ts).
  * Functions never ask "am I local?". Two entry points choose the adapters:
- * - AWS (this module's default, ./runtime/aws.ts): ElectroDB on DynamoDB, S3, Transcribe, Step
- *   Functions, every SDK client traced. functions/** use only this one.
+ * - AWS (./runtime/aws.ts): ElectroDB on DynamoDB, S3, Transcribe, Step Functions, every SDK
+ *   client traced. functions/** name the ones they use through ./runtime/lambda.ts, so each
+ *   bundle holds only those; createDeps defaults to all of them (tests, tools).
  * - local (./runtime/local.ts, used by lib/local/*): SQLite or DynamoDB chosen by config, the
  *   local S3 endpoint, pocketsphinx, and the in-process runner of the ASL that local mode installs.
  * No Lambda bundle contains the local adapters (test/deployed/metafile.test.ts).
