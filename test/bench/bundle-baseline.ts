@@ -121,3 +121,25 @@ export async function firstEvents(): Promise<Record<string, unknown>> {
     'api/meta': httpEvent('GET', '/api/health'),
   };
 }
+
+/**
+ * The libraries our functions add to a minimal handler, each bundled alone with the same settings
+ * and imported alone: where the difference from the baseline comes from.
+ */
+export const LIBRARIES: Record<string, string> = {
+  'nothing (an empty handler)': 'export const handler = async () => 1;',
+  'zod (config and event schemas; every function)':
+    "import * as z from 'zod'; const s = z.object({ a: z.string() }); export const handler = async () => s.parse({ a: 'x' });",
+  'Powertools Tracer with aws-xray-sdk-core (every function)':
+    "import { Tracer } from '@aws-lambda-powertools/tracer'; const t = new Tracer({ captureHTTPsRequests: false }); export const handler = async () => t.isTracingEnabled();",
+  'Powertools Logger (every function)':
+    "import { Logger } from '@aws-lambda-powertools/logger'; const l = new Logger({}); export const handler = async () => l.info('x');",
+  'Powertools Metrics (every function)':
+    "import { Metrics } from '@aws-lambda-powertools/metrics'; const m = new Metrics({ namespace: 'x' }); export const handler = async () => m.hasStoredMetrics();",
+  '@middy/core (every function)':
+    "import middy from '@middy/core'; export const handler = middy().handler(async () => 1);",
+  'ElectroDB (functions with the store)':
+    "import { Entity } from 'electrodb'; export const e = Entity; export const handler = async () => typeof e;",
+  'music-metadata (register-upload)':
+    "import { parseBuffer } from 'music-metadata'; export const handler = async () => typeof parseBuffer;",
+};

@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE, PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
 import { type BenchArgs, numberFlag, runIfMain } from './args.js';
-import { baselineSource, CALLS, firstEvents, JWT_SECRET } from './bundle-baseline.js';
+import { baselineSource, CALLS, firstEvents, JWT_SECRET, LIBRARIES } from './bundle-baseline.js';
 
 const exec = promisify(execFile);
 
@@ -170,6 +170,27 @@ export async function measureBundles(args: BenchArgs): Promise<Row[]> {
   return rows;
 }
 
+/** Size and init of each library of LIBRARIES, bundled and imported alone. */
+export async function measureLibraries(args: BenchArgs): Promise<{ name: string; bytes: number; initMs: number }[]> {
+  const runs = numberFlag(args.argv, '--runs', 5);
+  const work = join(PROJECT_ROOT, 'node_modules', '.cache', 'bundle-bench-libraries');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const env = environment(await refusingEndpoint());
+  const result = [];
+  for (const [index, [name, source]] of Object.entries(LIBRARIES).entries()) {
+    const entry = join(work, `${index}.mjs`);
+    const out = join(work, String(index), 'index.mjs');
+    writeFileSync(entry, source);
+    await bundle(entry, out);
+    const inits: number[] = [];
+    for (let i = 0; i < runs; i++) inits.push((await measure(out, {}, env, ['--enable-source-maps'])).initMs);
+    result.push({ name, bytes: statSync(out).size, initMs: median(inits) });
+  }
+  rmSync(work, { recursive: true, force: true });
+  return result;
+}
+
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 /** A function that makes no SDK call has an empty baseline: no ratio means anything there. */
@@ -201,6 +222,13 @@ export async function run(args: BenchArgs): Promise<void> {
   console.log(
     `\nGoals (ratios over the functions that make SDK calls): size within 2× of the baseline (worst ${sizeRatio.toFixed(2)}×: ${verdict(sizeRatio <= 2)}); init within 2× (worst ${initRatio.toFixed(2)}×: ${verdict(initRatio <= 2)}); init + first call within 2× (worst ${coldRatio.toFixed(2)}×: ${verdict(coldRatio <= 2)}); init ≤ 60 ms (worst ${initMax.toFixed(0)} ms: ${verdict(initMax <= 60)}).`,
   );
+
+  console.log('\nWhat the libraries cost, each bundled with the same settings and imported alone:\n');
+  console.log('| library | bundle | init |');
+  console.log('|---|---:|---:|');
+  for (const library of await measureLibraries(args)) {
+    console.log(`| ${library.name} | ${kb(library.bytes)} | ${ms(library.initMs)} |`);
+  }
 }
 
 runIfMain(import.meta, run);
