@@ -138,7 +138,7 @@ export const LIBRARIES: Record<string, string> = {
     "import { Metrics } from '@aws-lambda-powertools/metrics'; const m = new Metrics({ namespace: 'x' }); export const handler = async () => m.hasStoredMetrics();",
   '@middy/core (every function)':
     "import middy from '@middy/core'; export const handler = middy().handler(async () => 1);",
-  'ElectroDB (functions with the store)':
+  'ElectroDB, with the DynamoDB document client it requires (functions with the store)':
     "import { Entity } from 'electrodb'; export const e = Entity; export const handler = async () => typeof e;",
   'music-metadata (register-upload)':
     "import { parseBuffer } from 'music-metadata'; export const handler = async () => typeof parseBuffer;",
