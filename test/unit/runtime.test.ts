@@ -7,6 +7,8 @@ import { loadConfig } from '../../lib/config.js';
 import { ConfigError, StoreUnavailableError } from '../../lib/errors.js';
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
 import { createTable } from '../../lib/model/table.js';
+import { s3Client } from '../../lib/runtime/aws.js';
+import { functionDeps } from '../../lib/runtime/lambda.js';
 import { createLocalDeps } from '../../lib/runtime/local.js';
 import { built, forwarding } from '../../lib/runtime/ports.js';
 import { createDeps, deps, s3Of, setDeps } from '../../lib/runtime.js';
@@ -143,6 +145,31 @@ describe('createDeps (AWS)', () => {
     expect(setDeps(installed)).toBeUndefined();
     expect(deps()).toBe(installed);
     expect(setDeps(undefined)).toBe(installed);
+  });
+});
+
+describe('functionDeps (the entry of functions/**)', () => {
+  it("builds the function's deps from the environment with only the adapters it names", async () => {
+    process.env.S3_ENDPOINT = 'http://127.0.0.1:4569';
+    process.env.LOG_LEVEL = 'SILENT';
+    const getDeps = functionDeps('ingest/example', { s3: s3Client });
+    const made = getDeps();
+    expect(getDeps()).toBe(made);
+    expect(deps()).toBe(made);
+    const s3 = await s3Of(made);
+    expect((await s3.config.endpoint?.())?.port).toBe(4569);
+    const error = await made.store.getUser('ada').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      'functions/ingest/example.ts does not use the store port; name its adapter in functionDeps there.',
+    );
+  });
+
+  it('gives way to installed deps (local mode, tests)', () => {
+    const getDeps = functionDeps('ingest/example', {});
+    const installed = createLocalDeps(quiet());
+    setDeps(installed);
+    expect(getDeps()).toBe(installed);
   });
 });
 
