@@ -42,6 +42,7 @@ describe('Lambda bundles (esbuild metafiles of the deployed build)', () => {
         .map((fn) => fn.name)
         .sort(),
     );
+    expect(Object.keys(CLIENTS).sort(), 'CLIENTS lists every function').toEqual([...inputs.keys()].sort());
     for (const [name, files] of inputs) {
       expect(files, name).toContain(`functions/${name}.ts`);
       expect(files, name).toContain('lib/runtime/aws.ts');
