@@ -1,4 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { AppMetrics } from '../observability.js';
 import type { Store, UserRecord } from '../store/store.js';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.js';
 import type { LoginThrottle } from './throttle.js';
@@ -11,6 +12,7 @@ export interface LoginDeps {
   tokens: TokenService;
   throttle: LoginThrottle;
   logger?: { warn(message: string, ...extra: unknown[]): void };
+  metrics?: Pick<AppMetrics, 'loginFailed'>;
 }
 
 /**
@@ -31,7 +33,10 @@ export async function login(
   let needsRehash = false;
   if (user) ({ ok, needsRehash } = await verifyPassword(user.hashedPassword, input.password));
   else await verifyDummy(input.password);
-  if (!user || !ok) throw new UnauthorizedError(BAD_CREDENTIALS);
+  if (!user || !ok) {
+    deps.metrics?.loginFailed();
+    throw new UnauthorizedError(BAD_CREDENTIALS);
+  }
   // Not a guess: the password was right, even if the account turns out to be disabled.
   await deps.throttle.succeeded(account);
   if (!user.isActive) throw new ForbiddenError('This account is disabled; ask an administrator to re-enable it.');

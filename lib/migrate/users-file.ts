@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
 import { ValidationError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../route.js';
 
 /** Health and the OpenAPI document: served by functions/api/meta.ts. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensureAdminOnce } from '../../auth/bootstrap.js';
 import { loginThrottle, tokenService } from '../../auth/context.js';
 import { login } from '../../auth/login.js';
@@ -34,6 +34,7 @@ export const loginRoute = defineRoute({
       tokens,
       throttle: loginThrottle(deps),
       logger: deps.logger,
+      metrics: deps.metrics,
     });
     return {
       body: { success: true, message: 'Login successful', username: user.username, access_token: token },
