@@ -20,9 +20,10 @@ export function formatMigrateReport(report: MigrateReport): string {
   const lines = [report.dryRun ? 'Dry run: nothing was written.' : 'Migration summary'];
   if (report.resumedFrom)
     lines.push(`resumed after user id ${report.resumedFrom.user}, audio id ${report.resumedFrom.audio}`);
+  if (report.retried) lines.push(`retried ${report.retried} row(s) that failed in the previous run`);
   lines.push(
     table([
-      ['entity', 'rows read', written, 'unchanged', 'skipped (newer in table)', 'failed'],
+      ['entity', 'rows read', written, 'unchanged', 'skipped (table as new or newer)', 'failed'],
       ['users', `${user.read}`, `${user.written}`, `${user.unchanged}`, `${user.skippedNewer}`, `${user.failed}`],
       ['audio', `${audio.read}`, `${audio.written}`, `${audio.unchanged}`, `${audio.skippedNewer}`, `${audio.failed}`],
     ]),
@@ -51,6 +52,9 @@ export function formatMigrateReport(report: MigrateReport): string {
     for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.entity} id ${f.id}: ${f.reason}`);
     if (report.failures.length > 50) lines.push(`  … and ${report.failures.length - 50} more`);
   }
+  if (report.checkpointKept) {
+    lines.push(`The checkpoint ${report.checkpointKept} keeps the failed rows: run again to retry just those.`);
+  }
   const changes = user.written + audio.written;
   lines.push(
     report.ok
@@ -70,6 +74,7 @@ export function formatRepairReport(report: RepairReport): string {
     table([
       ['action', report.applied ? 'done' : 'planned'],
       ['move USER# → user#', `${c.move}`],
+      ['finish an interrupted move', `${c.finish}`],
       ['conflict (left alone)', `${c.conflict}`],
       ['add index attributes', `${c.index}`],
       ['add search-index items', `${c.search}`],
@@ -78,9 +83,9 @@ export function formatRepairReport(report: RepairReport): string {
     ]),
   ];
   if (report.counterRaisedTo !== undefined) lines.push(`user id counter raised to ${report.counterRaisedTo}`);
-  if (!report.applied && c.move + c.index + c.search > 0)
+  if (!report.applied && c.move + c.finish + c.index + c.search > 0)
     lines.push('Dry run: nothing was written. Run again with --apply to make these changes.');
-  if (report.applied && c.move + c.index + c.search + c.conflict + c.changed + c.invalid === 0)
+  if (report.applied && c.move + c.finish + c.index + c.search + c.conflict + c.changed + c.invalid === 0)
     lines.push('Nothing to repair.');
   return lines.join('\n');
 }
