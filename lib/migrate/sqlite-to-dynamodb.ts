@@ -196,15 +196,19 @@ async function migrateEntity(
   const chunkSize = ctx.options.chunkSize ?? 250;
   const remaining = (db.count(entity) - state.counts[entity].read) | 0;
   deps.progress?.start(entity === 'user' ? 'users' : 'audio', Math.max(0, remaining));
-  for (let n = 1; ; n++) {
-    const rows = db.page(entity, state.lastId[entity], chunkSize);
-    if (rows.length === 0) break;
-    await migrateChunk(ctx, entity, rows);
-    state.lastId[entity] = Number(rows[rows.length - 1]?.id);
-    deps.progress?.tick(rows.length);
-    await onChunk(n);
+  try {
+    for (let n = 1; ; n++) {
+      const rows = db.page(entity, state.lastId[entity], chunkSize);
+      if (rows.length === 0) break;
+      await migrateChunk(ctx, entity, rows);
+      state.lastId[entity] = Number(rows[rows.length - 1]?.id);
+      deps.progress?.tick(rows.length);
+      await onChunk(n);
+    }
+  } finally {
+    // Also on an error: the bar's redraw timer must not keep the process alive.
+    deps.progress?.done();
   }
-  deps.progress?.done();
 }
 
 async function migrateChunk(ctx: RunContext, entity: Entity, rows: Record<string, unknown>[]): Promise<void> {
