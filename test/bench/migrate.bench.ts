@@ -10,7 +10,7 @@
  * Run alone: `npx tsx test/bench/migrate.bench.ts [--rows N]`.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import { migrateDynamoToDynamo } from '../../lib/migrate/dynamodb-to-dynamodb.js';
@@ -19,6 +19,7 @@ import { convertAudio, convertUser } from '../../lib/migrate/python-db.js';
 import { migrateSqliteToDynamo } from '../../lib/migrate/sqlite-to-dynamodb.js';
 import { createTable } from '../../lib/model/table.js';
 import { chunk, mapLimit } from '../../lib/store/dynamo/batch.js';
+import { createPythonTable } from '../helpers/python-items.js';
 import { createPythonDb, seedPythonDb } from '../unit/migrate/fixtures.js';
 import { type BenchArgs, numberFlag, runIfMain } from './args.js';
 
@@ -132,20 +133,7 @@ export async function run(args: BenchArgs): Promise<void> {
 
     // The same rows in the Python service's deployed table, then copied with 1 and with 4 segments.
     const pythonTable = `bench-python-${randomUUID()}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: pythonTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createPythonTable(client, pythonTable);
     await mapLimit(chunk(pythonItems(raw), 25), 8, (batch) =>
       doc.send(
         new BatchWriteCommand({ RequestItems: { [pythonTable]: batch.map((Item) => ({ PutRequest: { Item } })) } }),

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../lib/migrate/cli.js';
@@ -11,6 +10,7 @@ import { readUserIdCounter } from '../../lib/migrate/table-ops.js';
 import { suffixItems } from '../../lib/model/search.js';
 import { createTable } from '../../lib/model/table.js';
 import {
+  createPythonTable,
   getRawItem,
   putRawItems,
   pythonAudioItem,
@@ -29,21 +29,7 @@ const ISO = '2024-05-01T12:00:00.000Z';
 
 beforeEach(async () => {
   source = `python-${randomUUID()}`;
-  // The Python service's CDK table: string PK and SK, no secondary indexes.
-  await t.client.send(
-    new CreateTableCommand({
-      TableName: source,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createPythonTable(t.client, source);
   dir = mkdtempSync(join(tmpdir(), 'copy-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
