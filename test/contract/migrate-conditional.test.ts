@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultCheckpointPath } from '../../lib/migrate/checkpoint.js';
 import { migrateSqliteToDynamo } from '../../lib/migrate/sqlite-to-dynamodb.js';
-import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
-import { createPythonDb, seedPythonDb, type TempDb } from '../unit/migrate/fixtures.js';
+import { seedPythonDb, type TempDb, useSqliteMigration } from '../unit/migrate/fixtures.js';
 import { watchBatchWrites } from '../unit/migrate/wire.js';
 
 /**
@@ -17,7 +14,7 @@ import { watchBatchWrites } from '../unit/migrate/wire.js';
  * survive an update.
  */
 
-let dynamo: LocalDynamo;
+const m = useSqliteMigration('conditional');
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let table: string;
@@ -25,22 +22,8 @@ let source: TempDb;
 const fast = { baseDelayMs: 1, sleep: async () => {} };
 const FILE = 'Track 00001 Ünï.mp3';
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  client = dynamo.client();
-  doc = DynamoDBDocumentClient.from(client);
-  table = `conditional-${randomUUID()}`;
-  await createTable(client, table);
-  source = createPythonDb();
-});
-afterEach(() => {
-  source.cleanup();
-  client.destroy();
+beforeEach(() => {
+  ({ client, doc, table, source } = m);
 });
 
 const get = async (PK: string, SK: string) =>
@@ -67,7 +50,7 @@ describe('sqlite-to-dynamodb against concurrent and newer writes', () => {
     await doc.send(new PutCommand({ TableName: table, Item: olderRow }));
     // The pipeline, on its own connection, records a new upload and its transcript right after
     // the migration read the row as older, just before the migration's write reaches the table.
-    const pipelineClient = dynamo.client();
+    const pipelineClient = m.dynamo.client();
     const pipeline = createDynamoStore({ client: pipelineClient, tableName: table });
     let raced = false;
     client.middlewareStack.add(
@@ -163,7 +146,7 @@ describe('sqlite-to-dynamodb checkpoint after failures', () => {
     expect(first.counts.audio.failed).toBe(3);
     expect(existsSync(checkpoint)).toBe(true);
 
-    const healthy = dynamo.client();
+    const healthy = m.dynamo.client();
     const second = await migrateSqliteToDynamo({ from: source.path, table }, { client: healthy, batch: fast });
     expect(second.retried).toBe(3);
     expect(second.resumedFrom).toEqual({ user: 2, audio: 3 });

@@ -1,41 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultCheckpointPath } from '../../lib/migrate/checkpoint.js';
 import { migrateSqliteToDynamo } from '../../lib/migrate/sqlite-to-dynamodb.js';
 import { suffixItems } from '../../lib/model/search.js';
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
-import { createPythonDb, seedPythonDb, sqlTime, type TempDb } from '../unit/migrate/fixtures.js';
+import { seedPythonDb, sqlTime, type TempDb, useSqliteMigration } from '../unit/migrate/fixtures.js';
 import { scanAll, watchBatchWrites } from '../unit/migrate/wire.js';
 
-let dynamo: LocalDynamo;
+const m = useSqliteMigration('migrate');
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let table: string;
 let source: TempDb;
-
 const fast = { baseDelayMs: 1, sleep: async () => {} };
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  client = dynamo.client();
-  doc = DynamoDBDocumentClient.from(client);
-  table = `migrate-${randomUUID()}`;
-  await createTable(client, table);
-  source = createPythonDb();
-});
-afterEach(() => {
-  source.cleanup();
-  client.destroy();
+beforeEach(() => {
+  ({ client, doc, table, source } = m);
 });
 
 interface UserSql {
