@@ -13,6 +13,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // `npm run coverage`: which source lines the suite runs (the deployed project runs bundles, so
+    // it adds nothing here; the source project is what is measured).
+    coverage: {
+      provider: 'v8',
+      include: ['lib/**', 'functions/**', 'stacks/**', 'web/src/**'],
+      reporter: ['text-summary', 'html'],
+    },
     projects: [
       {
         extends: true,
