@@ -9,6 +9,7 @@ import { describeFailure } from '../../lib/ingest/fail.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { invokeLambda, type LambdaInvocationError } from '../../lib/local/lambda.js';
 import { PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
+import { silentWav } from '../helpers/audio.js';
 import { loadBundle } from './bundles.js';
 import { DYNAMODB_THROTTLING, REFUSED } from './fakes/fault-proxy.js';
 import { bundleInputs } from './metafile.js';
@@ -88,8 +89,11 @@ const TRIGGERS: Record<string, () => Promise<string>> = {
     await h.pipeline.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'notes.mp3', Body: 'not audio' }));
     return errorTypeOf('ingest/register-upload', input('notes.mp3'));
   },
-  ValidationError: () =>
-    errorTypeOf('ingest/mark-failed', { ...input('nul\u0000name.mp3'), error: { Error: 'X', Cause: 'y' } }),
+  // An event whose sequencer is not one: the store refuses to record the upload under it.
+  ValidationError: async () => {
+    await h.pipeline.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'valid.wav', Body: silentWav(1) }));
+    return errorTypeOf('ingest/register-upload', { ...input('valid.wav'), sequencer: 'not-a-sequencer' });
+  },
   TransientIngestError: () =>
     whileFailing(
       () => h.s3Proxy.fail(REFUSED),
