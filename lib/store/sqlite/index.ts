@@ -12,7 +12,7 @@ export { MIGRATIONS, migrate } from './migrations.js';
 /**
  * Opens the SQLite store at `path` (creating the file and its directory if missing), brings the
  * schema up to date and returns the Store. A file that is not a SQLite database, or a location
- * that cannot be written, throws a StoreUnavailableError naming the file and the fix.
+ * that cannot be written, throws a StoreMisconfiguredError (not retried) naming the file and the fix.
  */
 export function openSqliteStore(path: string): Store {
   const conn = openConnection(path);
