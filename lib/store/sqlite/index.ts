@@ -45,9 +45,9 @@ export function openSqliteStore(path: string): Store {
     updateTranscript: (input) => audio.updateTranscript(conn, input),
     setTranscriptStatus: (input) => audio.setTranscriptStatus(conn, input),
     deleteAudioFile: (filename) => audio.deleteAudioFile(conn, filename),
-    loginFailures: (username, now) => throttle.getLoginFailures(conn, username, now),
-    recordLoginFailure: (username, now) => throttle.recordLoginFailure(conn, username, now),
-    clearLoginFailures: (username) => throttle.clearLoginFailures(conn, username),
+    loginFailures: (keys, now) => throttle.getLoginFailures(conn, keys, now),
+    recordLoginFailure: (counters, now) => throttle.recordLoginFailure(conn, counters, now),
+    clearLoginFailures: (input, now) => throttle.clearLoginFailures(conn, input, now),
     close: async () => conn.close(),
   };
 }
