@@ -129,3 +129,12 @@ export class LockLostError extends ConflictError {}
  * for code that only asks "can the store be used?".
  */
 export class StoreMisconfiguredError extends StoreUnavailableError {}
+
+/**
+ * An item of the store holds what none of our writes leaves there (a counter that is not a whole
+ * number, or that keeps handing out ids already taken): an operator must repair it. Permanent like
+ * StoreMisconfiguredError (the state machine does not retry it), and a plain 500, not "try again".
+ */
+export class StoreCorruptError extends StoreMisconfiguredError {
+  override readonly status: number = 500;
+}

@@ -129,13 +129,38 @@ type AnyRequest = Request<any, any, Error, any>;
 // biome-ignore lint/suspicious/noExplicitAny: as above.
 type AnyMiddleware = MiddlewareObj<any, any, Error, any>;
 
+let fallback: Logger | undefined;
+
+/**
+ * The logger of the deps, or, when they cannot be made (an invalid configuration), one that needs
+ * none: Powertools reads LOG_LEVEL from the environment itself, so the error that says what to fix
+ * still reaches the logs, and logging it never throws over it.
+ */
+export function safeLogger(getDeps: () => { logger: Logger }): Logger {
+  try {
+    return getDeps().logger;
+  } catch {
+    fallback ??= new Logger({ serviceName: SERVICE_NAME });
+    return fallback;
+  }
+}
+
 /**
  * Powertools' own middlewares (injectLambdaContext, captureLambdaHandler, logMetrics with the
  * cold-start metric) for the observability of the deps a handler is given. Each is made once
- * per observability on the first invocation: the deps are resolved then, not at import.
+ * per observability on the first invocation: the deps are resolved then, not at import. Deps
+ * that cannot be made fail the request in `before`; `after` and `onError` then have nothing to
+ * finish, so they leave the request to the error handlers below instead of throwing over them.
  */
 export function observability(getObservability: () => Observability): AnyMiddleware[] {
   const made = new WeakMap<Observability, AnyMiddleware[]>();
+  const existing = (): AnyMiddleware[] => {
+    try {
+      return middlewares();
+    } catch {
+      return [];
+    }
+  };
   const middlewares = (): AnyMiddleware[] => {
     const current = getObservability();
     let list = made.get(current);
@@ -159,10 +184,10 @@ export function observability(getObservability: () => Observability): AnyMiddlew
         await middlewares()[index]?.before?.(request);
       },
       after: async (request: AnyRequest) => {
-        await middlewares()[index]?.after?.(request);
+        await existing()[index]?.after?.(request);
       },
       onError: async (request: AnyRequest) => {
-        await middlewares()[index]?.onError?.(request);
+        await existing()[index]?.onError?.(request);
       },
     }),
   );

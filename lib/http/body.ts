@@ -86,6 +86,11 @@ function multipartBody(): BodyMiddleware {
             `(what a Lambda behind API Gateway can be sent). Upload larger files to a presigned URL from ${LARGE_UPLOAD_ROUTE}.`,
         );
       }
+      if (!hasClosingBoundary(request.event)) {
+        throw new ValidationError(
+          'Invalid multipart/form-data body: it ends before its closing boundary (--<boundary>--); send the whole form.',
+        );
+      }
       parser ??= load();
       await parse(await parser, request, {
         415: `Unsupported content type ${contentTypeOf(request.event)}: send the body as multipart/form-data with a boundary of letters, digits and "-".`,
@@ -108,6 +113,24 @@ async function parse(parser: BodyMiddleware, request: BodyRequest, messages: Rec
     }
     throw new ValidationError(messages[422]);
   }
+}
+
+/** The boundary parameter in the form @middy/http-multipart-body-parser accepts (it answers 415 to others). */
+const BOUNDARY = /^multipart\/form-data; boundary=([a-zA-Z0-9-]{1,70})(; ?charset=[\w-]+)?$/i;
+
+/**
+ * False for a multipart body cut off before its closing delimiter. Checked by hand because the
+ * parser leaves the 'error' that busboy then emits on the open file part without a listener: an
+ * uncaught exception that would end the Lambda process instead of answering 400. A body with its
+ * closing delimiter is finished before its data ends, so that error cannot occur. True when there
+ * is no boundary to look for: the parser refuses such a content type itself.
+ */
+function hasClosingBoundary(event: APIGatewayProxyEventV2): boolean {
+  const boundary = BOUNDARY.exec(event.headers?.['content-type'] ?? '')?.[1];
+  if (!boundary) return true;
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  // The parser reads the body as if preceded by CRLF, so a first delimiter needs none.
+  return Buffer.concat([Buffer.from('\r\n'), body]).includes(`\r\n--${boundary}--`);
 }
 
 function noBody(request: BodyRequest): boolean {

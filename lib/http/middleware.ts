@@ -5,7 +5,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../errors.js';
-import { observability } from '../observability.js';
+import { observability, safeLogger } from '../observability.js';
 import type { Deps } from '../runtime.js';
 import { detailBodies } from './respond.js';
 import type { Route } from './route.js';
@@ -47,7 +47,7 @@ function unexpectedErrors(getDeps: () => Deps): ApiMiddleware {
     onError: (request: ApiRequest) => {
       const error = request.error as (Error & { statusCode?: unknown; expose?: unknown }) | null | undefined;
       if (typeof error?.statusCode === 'number' && error.statusCode < 500 && error.expose !== false) return;
-      safeLogger(getDeps)?.error('Unhandled error in API request', {
+      safeLogger(getDeps).error('Unhandled error in API request', {
         error,
         requestId: request.context?.awsRequestId,
         path: request.event?.rawPath,
@@ -72,12 +72,4 @@ function stagelessPath(): ApiMiddleware {
       }
     },
   };
-}
-
-function safeLogger(getDeps: () => Deps) {
-  try {
-    return getDeps().logger;
-  } catch {
-    return undefined;
-  }
 }

@@ -31,6 +31,16 @@ export class TranscriberUnavailableError extends AppError {
  */
 export const RETRYABLE_ERRORS = ['TranscribeThrottledError', 'TransientIngestError', 'StoreUnavailableError'] as const;
 
+/**
+ * Middy's early timeout (`TimeoutError`, thrown a few milliseconds before the function's own):
+ * the step ran out of time, waiting on a slow downstream or on a loaded container, where the same
+ * invocation elsewhere would finish, and every Task is idempotent. So each Task retries it, but
+ * fewer times than RETRYABLE_ERRORS: a step that is always too slow fails soon, saying it took too
+ * long. Lambda's own `Sandbox.Timedout` (its event loop never let Middy's timer run: a blocked or
+ * runaway function) and `States.Timeout` (Lambda never answered) are not retried.
+ */
+export const RETRIED_TIMEOUT_ERRORS = ['TimeoutError'] as const;
+
 /** Throttling answers of the AWS services the Tasks call (DynamoDB's two, S3's, the generic one). */
 const THROTTLING_ERRORS = [
   'ThrottlingException',

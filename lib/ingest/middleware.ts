@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { safeLogger } from '../observability.js';
 import { type Deps, s3Of } from '../runtime.js';
 
 /**
@@ -13,7 +14,7 @@ export function ingestLogging(getDeps: () => Deps): MiddlewareObj<unknown, unkno
     name: 'ingestLogging',
     onError: ({ event, error }) => {
       if (error) {
-        getDeps().logger.warn('Task failed', {
+        safeLogger(getDeps).warn('Task failed', {
           ...uploadFields(event),
           errorName: error.name,
           errorMessage: error.message,

@@ -18,9 +18,11 @@ import {
  *   `WORD#<transcript word prefix>` / filename (lib/model/search.ts). Its projection (filename,
  *   pos) predates those items and is kept: a projection change would replace the index.
  *
- * `timeToLiveAttribute` (epoch seconds) lets DynamoDB delete the failed-login counters of ended
- * windows (lib/model/throttle.ts). TTL is a deployed table's setting (the CDK stack sets it);
- * `createTable` leaves it out, as dynalite has no TTL and nothing reads an ended window anyway.
+ * `timeToLiveAttribute` (epoch seconds) lets DynamoDB delete a login-throttle counter
+ * (lib/model/throttle.ts) once it has drained: each counter forgets one failure per interval of its
+ * own and makes no one wait any more by then (lib/store/login-failures.ts `expiresAt`, plus a
+ * margin). TTL is a deployed table's setting (the CDK stack sets it); `createTable` leaves it out,
+ * as dynalite has no TTL and a drained counter counts and waits like a missing one anyway.
  */
 export const TABLE_DEFINITION = {
   partitionKey: { name: 'PK', type: 'S' },

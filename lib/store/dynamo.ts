@@ -49,9 +49,9 @@ export function createDynamoStore({ client, tableName, ownsClient = false }: Dyn
     updateTranscript: (input) => g(() => audio.updateTranscript(ctx, input)),
     setTranscriptStatus: (input) => g(() => audio.setTranscriptStatus(ctx, input)),
     deleteAudioFile: (filename) => g(() => audio.deleteAudioFile(ctx, filename)),
-    loginFailures: (username, now) => g(() => throttle.getLoginFailures(ctx, username, now)),
-    recordLoginFailure: (username, now) => g(() => throttle.recordLoginFailure(ctx, username, now)),
-    clearLoginFailures: (username, now) => g(() => throttle.clearLoginFailures(ctx, username, now)),
+    loginFailures: (keys, now) => g(() => throttle.getLoginFailures(ctx, keys, now)),
+    recordLoginFailure: (counters, now) => g(() => throttle.recordLoginFailure(ctx, counters, now)),
+    clearLoginFailures: (input, now) => g(() => throttle.clearLoginFailures(ctx, input, now)),
     async close() {
       if (ownsClient) client.destroy();
     },

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { onPath } from '../transcribe/pocketsphinx.js';
+import { onPath, runProgram } from '../programs.js';
 import { mp3Duration } from './duration.js';
 import {
   checkText,
@@ -13,8 +11,6 @@ import {
   SynthesizerUnavailableError,
   type Voice,
 } from './types.js';
-
-const run = promisify(execFile);
 
 export const ESPEAK_INSTALL_HINT =
   'Local text to speech needs espeak-ng and lame (or ffmpeg): install them (sudo apt-get install espeak-ng lame), or set SYNTHESIZER=aws.';
@@ -129,13 +125,7 @@ export class EspeakSynthesizer implements Synthesizer {
     throw new SynthesizerUnavailableError(`Neither ${this.lame} nor ${this.ffmpeg} was found. ${ESPEAK_INSTALL_HINT}`);
   }
 
-  private async exec(command: string, args: string[], failure: string): Promise<string> {
-    try {
-      const { stdout } = await run(command, args, { timeout: this.timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-      return stdout;
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-      throw new Error(`${failure}: ${detail.slice(0, 500)}`);
-    }
+  private exec(command: string, args: string[], failure: string): Promise<string> {
+    return runProgram(command, args, { failure, timeoutMs: this.timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   }
 }

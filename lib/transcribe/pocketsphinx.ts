@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors.js';
 import { TranscriberUnavailableError } from '../ingest/errors.js';
@@ -15,8 +13,7 @@ import type {
   TranscriptionJob,
   TranscriptionJobState,
 } from '../ingest/ports.js';
-
-const run = promisify(execFile);
+import { onPath, runProgram } from '../programs.js';
 
 export const INSTALL_HINT =
   'Local transcription needs pocketsphinx and ffmpeg: install pocketsphinx, pocketsphinx-en-us and ffmpeg (sudo apt-get install pocketsphinx pocketsphinx-en-us ffmpeg), or set TRANSCRIBER=aws.';
@@ -161,14 +158,8 @@ export class PocketsphinxTranscriber implements Transcriber {
     }
   }
 
-  private async exec(command: string, args: string[], failure: string): Promise<string> {
-    try {
-      const { stdout } = await run(command, args, { timeout: this.timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-      return stdout;
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-      throw new Error(`${failure}: ${detail.slice(0, 500)}`);
-    }
+  private exec(command: string, args: string[], failure: string): Promise<string> {
+    return runProgram(command, args, { failure, timeoutMs: this.timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   }
 
   private async slot(): Promise<void> {
@@ -188,23 +179,4 @@ export class PocketsphinxTranscriber implements Transcriber {
 
 function toJob(jobName: string, record: JobRecord): TranscriptionJob {
   return { jobName, state: record.state, ...(record.failureReason ? { failureReason: record.failureReason } : {}) };
-}
-
-/** Whether an executable of that name is on PATH (or is an executable path). */
-export async function onPath(name: string, path = process.env.PATH ?? ''): Promise<boolean> {
-  const candidates = name.includes('/')
-    ? [name]
-    : path
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, name));
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK);
-      return true;
-    } catch {
-      // try the next directory
-    }
-  }
-  return false;
 }

@@ -1,6 +1,8 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { StoreCorruptError } from '../../lib/errors.js';
+import { RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
 import { createTable, TABLE_DEFINITION } from '../../lib/model/table.js';
 import { createContext } from '../../lib/store/dynamo/context.js';
 import { raiseUserIdCounter } from '../../lib/store/dynamo/users.js';
@@ -230,6 +232,34 @@ describe('items written the Python way (no ElectroDB markers)', () => {
     await raiseUserIdCounter(ctx, 41);
     await raiseUserIdCounter(ctx, 7);
     expect((await t.store.createUser({ username: 'dave', hashedPassword: 'h' })).userId).toBe(42);
+  });
+
+  it.each([
+    ['beyond what a number can hold exactly', { N: '100000000000000000000' }],
+    ['a fraction', { N: '1.5' }],
+    ['a string', { S: 'seven' }],
+  ])('a user id counter item holding %s: StoreCorruptError, not retried, and no user written', async (_what, value) => {
+    await t.client.send(
+      new PutItemCommand({ TableName: t.table, Item: { PK: { S: 'COUNTER#user_id' }, SK: { S: 'COUNTER' }, value } }),
+    );
+    const error = await t.store.createUser({ username: 'erin', hashedPassword: 'h' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect((error as Error).name).toBe('StoreCorruptError');
+    expect(RETRYABLE_ERRORS).not.toContain((error as Error).name);
+    expect((error as StoreCorruptError).status).toBe(500);
+    expect((error as Error).message).toMatch(/repair COUNTER#user_id/);
+    expect(await t.store.getUser('erin')).toBeUndefined();
+  });
+
+  it('a counter below the ids that users hold, past every attempt: StoreCorruptError naming the fix', async () => {
+    await rawPut({ PK: 'COUNTER#user_id', SK: 'COUNTER', value: 0 });
+    for (let id = 1; id <= 20; id++) {
+      await rawPut({ ...legacyUser, PK: `user#bob${id}`, username: `bob${id}`, user_id: id });
+      await addIndexKeys(`bob${id}`, id);
+    }
+    const error = await t.store.createUser({ username: 'erin', hashedPassword: 'h' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect((error as Error).message).toMatch(/raise COUNTER#user_id above the largest user_id/);
   });
 
   it('reads legacy audio statuses as failed, keeping the old value in the error', async () => {

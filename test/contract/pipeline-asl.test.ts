@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_SERVICE_ERRORS, RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
+import { LAMBDA_SERVICE_ERRORS, RETRIED_TIMEOUT_ERRORS, RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
 import { RECORDED_FAILURE_ERROR } from '../../lib/ingest/execution-failure.js';
 import { TASK_FUNCTION_TIMEOUT_SECONDS } from '../../lib/ingest/timeouts.js';
 
@@ -71,6 +71,21 @@ describe('ingest-audio.asl.json', () => {
     const retried = state.Retry?.flatMap((retry) => retry.ErrorEquals) ?? [];
     for (const error of RETRYABLE_ERRORS) expect(retried).toContain(error);
   });
+
+  it.each(tasks)(
+    '%s retries running out of time (Middy TimeoutError) a few times, less than transient errors',
+    (_n, state) => {
+      const transient = state.Retry?.find((retry) => retry.ErrorEquals.includes(RETRYABLE_ERRORS[0]));
+      const timeouts = state.Retry?.find((retry) => retry.ErrorEquals.includes(RETRIED_TIMEOUT_ERRORS[0]));
+      expect(timeouts?.ErrorEquals).toEqual([...RETRIED_TIMEOUT_ERRORS]);
+      expect(timeouts?.MaxAttempts).toBeGreaterThan(0);
+      expect(timeouts?.MaxAttempts).toBeLessThan(transient?.MaxAttempts ?? 0);
+      expect(timeouts?.BackoffRate).toBeGreaterThan(1);
+      // A blocked function (Sandbox.Timedout) or a Lambda that never answers (States.Timeout) is not retried.
+      const retried = state.Retry?.flatMap((retry) => retry.ErrorEquals) ?? [];
+      for (const error of ['Sandbox.Timedout', 'States.Timeout', 'States.ALL']) expect(retried).not.toContain(error);
+    },
+  );
 
   it.each(tasks)('%s catches States.ALL', (name, state) => {
     const all = state.Catch?.find((entry) => entry.ErrorEquals.includes('States.ALL'));

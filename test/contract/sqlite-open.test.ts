@@ -3,14 +3,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../lib/errors.js';
+import { StoreCorruptError, StoreMisconfiguredError, StoreUnavailableError } from '../../lib/errors.js';
+import { RETRYABLE_ERRORS } from '../../lib/ingest/errors.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 
-function openError(path: string): StoreUnavailableError {
+/**
+ * The error of opening `path`. Each of these needs the operator, not another attempt: a
+ * StoreMisconfiguredError by name (or its StoreCorruptError), so the state machine, which retries
+ * StoreUnavailableError by name, does not retry it; still a StoreUnavailableError to callers.
+ */
+function openError(path: string, name = StoreMisconfiguredError.name): StoreUnavailableError {
   try {
     openSqliteStore(path);
   } catch (error) {
     expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).name).toBe(name);
+    expect(RETRYABLE_ERRORS).not.toContain(name);
     return error as StoreUnavailableError;
   }
   throw new Error(`openSqliteStore(${path}) succeeded`);
@@ -50,6 +58,19 @@ describe('SQLite: opening the file', () => {
     const file = join(dir, 'notes.db');
     writeFileSync(file, 'this is a text file, not a database\n'.repeat(200));
     expect(openError(file).message).toMatch(/notes\.db is not a SQLite database: point DATABASE_URL/);
+  });
+
+  it('a database whose pages were overwritten: StoreCorruptError, restore a backup', async () => {
+    const file = join(dir, 'damaged.db');
+    const store = openSqliteStore(file);
+    for (let i = 0; i < 200; i++) await store.upsertAudioFile({ filename: `file ${i}.mp3`, size: i });
+    await store.close();
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16); // the header's page size (1 would mean 65536)
+    for (let page = pageSize; page < bytes.length; page += pageSize) bytes.fill(0xab, page, page + 100);
+    writeFileSync(file, bytes);
+    const error = openError(file, StoreCorruptError.name);
+    expect(error.message).toMatch(/damaged\.db is corrupt: restore a backup/);
   });
 
   it('a directory that cannot be created: names the directory and the fix', () => {

@@ -9,8 +9,9 @@ import { describeFailure } from '../../lib/ingest/fail.js';
 import type { IngestInput } from '../../lib/ingest/ports.js';
 import { invokeLambda, type LambdaInvocationError } from '../../lib/local/lambda.js';
 import { PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
+import { silentWav } from '../helpers/audio.js';
 import { loadBundle } from './bundles.js';
-import { DYNAMODB_THROTTLING, REFUSED } from './fakes/fault-proxy.js';
+import { DYNAMODB_THROTTLING, REFUSED, STALL } from './fakes/fault-proxy.js';
 import { bundleInputs } from './metafile.js';
 import { BUCKET, type DeployedPipeline, startDeployedPipeline } from './pipeline-harness.js';
 
@@ -57,9 +58,10 @@ const input = (key: string): IngestInput => ({
 });
 
 /** Invokes a bundle as Step Functions does; resolves with the error type Lambda would report. */
-async function errorTypeOf(name: string, event: unknown): Promise<string> {
+async function errorTypeOf(name: string, event: unknown, timeoutMs?: number): Promise<string> {
   const handler = await loadBundle(name);
-  const failure = await invokeLambda(handler, event, { functionName: name.replace('/', '-') }).then(
+  const options = { functionName: name.replace('/', '-'), ...(timeoutMs ? { timeoutMs } : {}) };
+  const failure = await invokeLambda(handler, event, options).then(
     () => undefined,
     (error: LambdaInvocationError) => error,
   );
@@ -88,8 +90,11 @@ const TRIGGERS: Record<string, () => Promise<string>> = {
     await h.pipeline.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'notes.mp3', Body: 'not audio' }));
     return errorTypeOf('ingest/register-upload', input('notes.mp3'));
   },
-  ValidationError: () =>
-    errorTypeOf('ingest/mark-failed', { ...input('nul\u0000name.mp3'), error: { Error: 'X', Cause: 'y' } }),
+  // An event whose sequencer is not one: the store refuses to record the upload under it.
+  ValidationError: async () => {
+    await h.pipeline.s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'valid.wav', Body: silentWav(1) }));
+    return errorTypeOf('ingest/register-upload', { ...input('valid.wav'), sequencer: 'not-a-sequencer' });
+  },
   TransientIngestError: () =>
     whileFailing(
       () => h.s3Proxy.fail(REFUSED),
@@ -101,6 +106,13 @@ const TRIGGERS: Record<string, () => Promise<string>> = {
       () => h.dynamoProxy.fail(DYNAMODB_THROTTLING),
       () => h.dynamoProxy.clear(),
       () => errorTypeOf('ingest/mark-failed', { ...input('any.wav'), error: { Error: 'X', Cause: 'y' } }),
+    ),
+  // S3 takes the HeadObject and never answers: Middy gives up just before the function's timeout.
+  TimeoutError: () =>
+    whileFailing(
+      () => h.s3Proxy.fail(STALL),
+      () => h.s3Proxy.clear(),
+      () => errorTypeOf('ingest/register-upload', input('any.wav'), 1_000),
     ),
   TranscribeThrottledError: () =>
     whileFailing(

@@ -25,7 +25,12 @@ const CLIENTS: Record<string, string[]> = {
   'ingest/start-transcription': ['client-dynamodb', 'client-s3', 'client-transcribe'],
   'ingest/check-transcription': ['client-s3', 'client-transcribe'],
   'ingest/complete-transcription': ['client-dynamodb', 'client-s3', 'client-transcribe'],
-  'ingest/mark-failed': ['client-dynamodb'],
+  // HeadObject: an upload whose registration failed gets its row only while its object exists.
+  'ingest/mark-failed': ['client-dynamodb', 'client-s3'],
+  // HeadObject (is the object back?) and DeleteObject of the transcript.
+  'on-delete': ['client-dynamodb', 'client-s3'],
+  // The execution input names the upload: the table only.
+  'on-execution-failed': ['client-dynamodb'],
   'api/user': ['client-dynamodb'],
   'api/admin-users': ['client-dynamodb'],
   'api/audio': ['client-dynamodb', 'client-s3', 'client-sfn'],

@@ -62,7 +62,11 @@ export interface DeployedPipeline {
 }
 
 export async function startDeployedPipeline(
-  options: { transcript?: (uri: string) => string } = {},
+  options: {
+    transcript?: (uri: string) => string;
+    /** Every function's timeout instead of the deployed ones (tests of steps that run out of time). */
+    functionTimeoutMs?: number;
+  } = {},
 ): Promise<DeployedPipeline> {
   const dir = await mkdtemp(join(tmpdir(), 'deployed-pipeline-'));
   const dynamo: LocalDynamo = await startDynalite();
@@ -136,6 +140,7 @@ export async function startDeployedPipeline(
     store,
     loadHandler: loadBundle,
     wrapTask,
+    ...(options.functionTimeoutMs ? { functionTimeoutMs: options.functionTimeoutMs } : {}),
   });
   s3Proxy.upstream = pipeline.s3.endpoint;
   const running = pipeline;

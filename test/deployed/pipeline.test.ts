@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreMisconfiguredError, StoreUnavailableError, UnsupportedMediaError } from '../../lib/errors.js';
 import { TranscribeThrottledError, TransientIngestError } from '../../lib/ingest/errors.js';
+import { RECORDED_FAILURE_ERROR } from '../../lib/ingest/execution-failure.js';
+import type { ExecutionRecord } from '../../lib/local/executions.js';
 import { silentWav } from '../helpers/audio.js';
 import { metricValues } from '../helpers/emf.js';
 import {
@@ -161,6 +163,24 @@ describe('a transient fault in a Task is retried by the state machine by name, t
   });
 });
 
+/**
+ * How a failure recorded by MarkFailed ends the execution, as the Step Functions console shows it:
+ * the ASL's `Failed` state (error IngestFailed, which the execution-failure handler leaves alone)
+ * with the row's readable reason as the cause. The error the failing step threw stays in the
+ * history (its TaskFailed/StateFailed event) and in MarkFailed's input.
+ */
+async function expectRecordedFailure(record: ExecutionRecord, caught: string) {
+  expect(record.status).toBe('FAILED');
+  expect(record.error).toBe(RECORDED_FAILURE_ERROR);
+  expect(eventsOf(record, 'MarkFailed', 'StateEntered').map((e) => (e.input as { error?: unknown }).error)).toEqual([
+    expect.objectContaining({ Error: caught }),
+  ]);
+  const row = await h.store.getAudioFile((record.input as { key: string }).key);
+  expect(row?.transcriptStatus).toBe('failed');
+  expect(record.cause).toBe(row?.transcriptError);
+  return row;
+}
+
 describe('a permanent fault ends the run failed, with a reason a person can act on', () => {
   it('a text file named .mp3: UnsupportedMediaError, not retried, its own message as the reason', async () => {
     const key = `notes ${++sequence}.mp3`;
@@ -170,15 +190,11 @@ describe('a permanent fault ends the run failed, with a reason a person can act 
       expect.objectContaining({ TranscriptionsFailed: 1, reason: UnsupportedMediaError.name }),
     ]);
 
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toBe(UnsupportedMediaError.name);
     expect(eventsOf(record, 'RegisterUpload', 'StateFailed').map((e) => e.error)).toEqual([UnsupportedMediaError.name]);
     expect(record.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
-    const row = await h.store.getAudioFile(key);
-    expect(row?.transcriptStatus).toBe('failed');
+    const row = await expectRecordedFailure(record, UnsupportedMediaError.name);
     // fail.ts passes UnsupportedMediaError's message through as is: it only does so by that name.
     expect(row?.transcriptError).toMatch(/^The file is not audio that can be read: it is named as mp3/);
-    expect(record.cause).toBe(row?.transcriptError);
   });
 
   it('access denied on the table: StoreMisconfiguredError, not retried, the reason names the grant', async () => {
@@ -190,11 +206,11 @@ describe('a permanent fault ends the run failed, with a reason a person can act 
     });
     const record = await upload();
 
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toBe(StoreMisconfiguredError.name);
+    expect(eventsOf(record, 'StartTranscription', 'StateFailed').map((e) => e.error)).toEqual([
+      StoreMisconfiguredError.name,
+    ]);
     expect(eventsOf(record, 'StartTranscription', 'StateRetried')).toEqual([]);
-    const row = await h.store.getAudioFile((record.input as { key: string }).key);
-    expect(row?.transcriptStatus).toBe('failed');
+    const row = await expectRecordedFailure(record, StoreMisconfiguredError.name);
     expect(row?.transcriptError).toMatch(/StoreMisconfiguredError: Access denied: .* dynamodb:GetItem/);
   });
 
@@ -202,9 +218,7 @@ describe('a permanent fault ends the run failed, with a reason a person can act 
     h.transcribe.failNextJob('The media format that you specified does not match the detected media format.');
     const record = await upload();
 
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toBe('TranscriptionFailed');
-    const row = await h.store.getAudioFile((record.input as { key: string }).key);
+    const row = await expectRecordedFailure(record, 'TranscriptionFailed');
     expect(row?.transcriptError).toMatch(/^Transcription failed: The media format that you specified does not match/);
   });
 });

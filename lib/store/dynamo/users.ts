@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError, StoreUnavailableError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, StoreCorruptError, ValidationError } from '../../errors.js';
 import type { UserItem } from '../../model/user.js';
 import { nowIso } from '../common.js';
 import type { CreateUserInput, UpdateUserInput, UserRecord } from '../store.js';
@@ -12,6 +12,7 @@ import {
   returnAdminSeat,
 } from './admins.js';
 import type { DynamoContext } from './context.js';
+import { errorName } from './errors.js';
 import { toUserRecord } from './records.js';
 
 const OWN = { ignoreOwnership: true } as const;
@@ -114,17 +115,29 @@ function taken(username: string): ConflictError {
   return new ConflictError(`Username "${username}" is already taken (names are case-insensitive); choose another.`);
 }
 
+const CORRUPT_COUNTER =
+  'The user id counter item holds no whole number; repair COUNTER#user_id (set its value above the largest user_id).';
+
 async function nextUserId(ctx: DynamoContext): Promise<number> {
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-    const { data } = await ctx.counter.update({ name: 'user_id' }).add({ value: 1 }).go({ response: 'updated_new' });
-    const id = Number(data?.value);
-    if (!Number.isSafeInteger(id))
-      throw new StoreUnavailableError('The user id counter item holds no number; repair COUNTER#user_id.');
+    const id = Number(await addToUserIdCounter(ctx));
+    if (!Number.isSafeInteger(id)) throw new StoreCorruptError(CORRUPT_COUNTER);
     if (!(await getUserById(ctx, id))) return id;
   }
-  throw new StoreUnavailableError(
+  throw new StoreCorruptError(
     `The user id counter keeps returning ids already held by existing users; raise COUNTER#user_id above the largest user_id.`,
   );
+}
+
+/** ADD 1 to the counter; DynamoDB refuses it (ValidationException) only when the value is not a number. */
+async function addToUserIdCounter(ctx: DynamoContext): Promise<unknown> {
+  try {
+    const { data } = await ctx.counter.update({ name: 'user_id' }).add({ value: 1 }).go({ response: 'updated_new' });
+    return data?.value;
+  } catch (error) {
+    if (errorName(error) === 'ValidationException') throw new StoreCorruptError(CORRUPT_COUNTER, { cause: error });
+    throw error;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { AppError, StoreUnavailableError } from '../../errors.js';
+import { AppError, StoreCorruptError, StoreMisconfiguredError, StoreUnavailableError } from '../../errors.js';
 
 /** How long one statement waits for another connection's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -77,8 +77,10 @@ function isBusy(error: unknown): boolean {
 }
 
 /**
- * Turns SQLite failures that mean "this file cannot be used" into a StoreUnavailableError naming
- * the file and the fix; domain errors and programming errors pass through unchanged.
+ * Turns SQLite failures that mean "this file cannot be used" into a store error naming the file
+ * and the fix: StoreUnavailableError when a later attempt may succeed (locked, disk full, I/O
+ * error), which the state machine retries; StoreMisconfiguredError (StoreCorruptError for a
+ * corrupt file) when only the operator can fix it. Domain and programming errors pass through.
  */
 export function translateError(error: unknown, path: string): unknown {
   if (error instanceof AppError) return error;
@@ -87,19 +89,19 @@ export function translateError(error: unknown, path: string): unknown {
   const move = `point DATABASE_URL at another file (sqlite:///absolute/path.db) or move ${path} away so a new database is created`;
   const options = { cause: error };
   if (code.startsWith('SQLITE_NOTADB')) {
-    return new StoreUnavailableError(`${path} is not a SQLite database: ${move}.`, options);
+    return new StoreMisconfiguredError(`${path} is not a SQLite database: ${move}.`, options);
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreUnavailableError(`The SQLite database ${path} is corrupt: restore a backup, or ${move}.`, options);
+    return new StoreCorruptError(`The SQLite database ${path} is corrupt: restore a backup, or ${move}.`, options);
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
-    return new StoreUnavailableError(
+    return new StoreMisconfiguredError(
       `Cannot open the SQLite database ${path}: check that its directory exists and is writable by this user, or point DATABASE_URL (or DATA_DIR) at a writable location.`,
       options,
     );
   }
   if (code.startsWith('SQLITE_READONLY')) {
-    return new StoreUnavailableError(
+    return new StoreMisconfiguredError(
       `The SQLite database ${path} is read-only: make the file and its directory writable (WAL needs to create ${path}-wal and ${path}-shm beside it), or point DATABASE_URL elsewhere.`,
       options,
     );
@@ -132,7 +134,7 @@ export function openConnection(file: string): Connection {
     if (!memory) mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new StoreUnavailableError(
+    throw new StoreMisconfiguredError(
       `Cannot create the directory ${dirname(path)} for the SQLite database (${reason}): point DATABASE_URL (or DATA_DIR) at a writable location.`,
       { cause: error },
     );

@@ -12,7 +12,7 @@ export { MIGRATIONS, migrate } from './migrations.js';
 /**
  * Opens the SQLite store at `path` (creating the file and its directory if missing), brings the
  * schema up to date and returns the Store. A file that is not a SQLite database, or a location
- * that cannot be written, throws a StoreUnavailableError naming the file and the fix.
+ * that cannot be written, throws a StoreMisconfiguredError (not retried) naming the file and the fix.
  */
 export function openSqliteStore(path: string): Store {
   const conn = openConnection(path);
@@ -45,9 +45,9 @@ export function openSqliteStore(path: string): Store {
     updateTranscript: (input) => audio.updateTranscript(conn, input),
     setTranscriptStatus: (input) => audio.setTranscriptStatus(conn, input),
     deleteAudioFile: (filename) => audio.deleteAudioFile(conn, filename),
-    loginFailures: (username, now) => throttle.getLoginFailures(conn, username, now),
-    recordLoginFailure: (username, now) => throttle.recordLoginFailure(conn, username, now),
-    clearLoginFailures: (username) => throttle.clearLoginFailures(conn, username),
+    loginFailures: (keys, now) => throttle.getLoginFailures(conn, keys, now),
+    recordLoginFailure: (counters, now) => throttle.recordLoginFailure(conn, counters, now),
+    clearLoginFailures: (input, now) => throttle.clearLoginFailures(conn, input, now),
     close: async () => conn.close(),
   };
 }

@@ -71,6 +71,7 @@ export async function recordLoginFailure(
 export async function clearLoginFailures(
   conn: Connection,
   input: { clear: readonly string[]; uncount: readonly ThrottleCounter[] },
+  _now?: Date,
 ): Promise<void> {
   const clear = input.clear.map(throttleKey);
   for (const counter of input.uncount) throttleKey(counter.key);

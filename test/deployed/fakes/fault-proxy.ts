@@ -5,17 +5,24 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback HTTP proxy in front of a real wire-protocol server (s3rver, dynalite) that can make
  * every request fail the way the AWS service or the network does: a refused connection (nothing
- * listens on the port) or a recorded error answer. The functions under test point at the proxy
+ * listens on the port), a request that is never answered, or a recorded error answer. The functions under test point at the proxy
  * and never know. Hand-written: a few lines over node:http, no library does fault injection
  * at this level.
  */
 
 export type Fault =
   | { kind: 'refused' }
+  | { kind: 'stall' }
   | { kind: 'answer'; status: number; headers: Record<string, string>; body: string };
 
 /** Nothing listening: the client gets ECONNREFUSED, as when an endpoint is down. */
 export const REFUSED: Fault = { kind: 'refused' };
+
+/**
+ * The request is taken and never answered (an overloaded service, a black-holed route): the
+ * caller waits until its own deadline. `clear()` drops the connections held so far.
+ */
+export const STALL: Fault = { kind: 'stall' };
 
 /**
  * S3's 503 "SlowDown", as the Amazon S3 API reference "Error responses" (ErrorResponses.html)
@@ -67,7 +74,13 @@ export interface FaultProxy {
 export async function startFaultProxy(upstream = ''): Promise<FaultProxy> {
   let fault: Fault | undefined;
   let answered = 0;
+  const held = new Set<ServerResponse>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (fault?.kind === 'stall') {
+      req.resume();
+      held.add(res);
+      return;
+    }
     if (fault?.kind === 'answer') {
       answered += 1;
       req.resume();
@@ -116,6 +129,8 @@ export async function startFaultProxy(upstream = ''): Promise<FaultProxy> {
     },
     async clear() {
       fault = undefined;
+      for (const res of held) res.destroy();
+      held.clear();
       if (!listening) {
         await listen(port);
         listening = true;

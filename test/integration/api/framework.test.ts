@@ -205,6 +205,7 @@ describe('route framework: HEAD, non-JSON results, multipart bodies', () => {
       headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
     });
     expect(broken.status).toBe(400);
+    expect(broken.body.detail).toMatch(/ends before its closing boundary/);
     const unknown = await call('POST', '/t/upload', {
       body: multipart({ role: 'admin' }, { name: 'a.mp3', type: 'audio/mpeg', content: Buffer.from('x') }),
       headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
@@ -216,6 +217,28 @@ describe('route framework: HEAD, non-JSON results, multipart bodies', () => {
     });
     expect(none.status).toBe(400);
     expect(none.body.detail).toMatch(/^Invalid request: body/);
+  });
+
+  it('answers a body cut off inside its file part with 400, and nothing is left to throw later', async () => {
+    const thrown: unknown[] = [];
+    const record = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const whole = upload(64 * 1024).body as Buffer;
+      for (const cut of [whole.length - `\r\n--${BOUNDARY}--\r\n`.length, 1000]) {
+        const res = await call('POST', '/t/upload', {
+          body: whole.subarray(0, cut),
+          headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        });
+        expect(res.status, String(cut)).toBe(400);
+        expect(res.body.detail).toMatch(/closing boundary/);
+      }
+      // The parser's stream errors are emitted on later ticks.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(thrown).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
   });
 
   it('documents HEAD, redirects, other media types and multipart bodies in a valid OpenAPI document', async () => {

@@ -1,7 +1,11 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StoreUnavailableError } from '../../../lib/errors.js';
+import { ConfigError, StoreUnavailableError } from '../../../lib/errors.js';
 import { MAX_JSON_BODY_BYTES } from '../../../lib/http/body.js';
-import { apiEvent, call, createHarness, type Harness, invoke } from './harness.js';
+import { apiHandler } from '../../../lib/http/middleware.js';
+import { routes } from '../../../lib/http/routes.js';
+import { apiEvent, call, createHarness, type Harness, invoke, lambdaContext, toApiResponse } from './harness.js';
 
 describe('API middleware: bodies, errors, routing', () => {
   let h: Harness;
@@ -105,6 +109,28 @@ describe('API middleware: bodies, errors, routing', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers a bare 500 when the function cannot make its deps, logging what to fix', async () => {
+    const invalid = new ConfigError('Invalid configuration. Fix these environment variables:\n  APP_ENV: must be aws');
+    const handler = apiHandler(routes, () => {
+      throw invalid;
+    });
+    const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => {});
+    try {
+      const res = toApiResponse(
+        (await handler(apiEvent('GET', '/api/health'), lambdaContext)) as APIGatewayProxyStructuredResultV2,
+      );
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ detail: 'Internal server error' });
+      expect(res.raw).not.toMatch(/APP_ENV/);
+      expect(logged).toHaveBeenCalledWith(
+        'Unhandled error in API request',
+        expect.objectContaining({ error: invalid, requestId: 'test-request' }),
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('routes under a named stage prefix as API Gateway sends it', async () => {

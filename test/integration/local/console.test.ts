@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../../lib/http/routes.js';
-import { consoleSite } from '../../../lib/local/console.js';
+import { consoleContentSecurityPolicy, consoleSite } from '../../../lib/local/console.js';
 import { type ApiServer, apiFunctionHandlers, startApiServer } from '../../../lib/local/server.js';
 import { buildConsole } from '../../e2e/console/harness.js';
 
@@ -16,6 +16,7 @@ const S3 = 'http://127.0.0.1:4569';
 let built: string;
 let server: ApiServer;
 let missing: ApiServer;
+let apiOnly: ApiServer;
 
 beforeAll(async () => {
   built = await buildConsole();
@@ -23,10 +24,12 @@ beforeAll(async () => {
   server = await startApiServer({ ...options, site: consoleSite({ dir: built, s3Origins: [S3] }) });
   const empty = mkdtempSync(join(tmpdir(), 'console-empty-'));
   missing = await startApiServer({ ...options, site: consoleSite({ dir: empty, s3Origins: [S3] }) });
+  apiOnly = await startApiServer(options);
 }, 60_000);
 afterAll(async () => {
   await server?.close();
   await missing?.close();
+  await apiOnly?.close();
   rmSync(built, { recursive: true, force: true });
 });
 
@@ -86,7 +89,12 @@ describe('the console at /', () => {
   it('leaves /api and /local to the API, and other methods to its 404', async () => {
     const health = await fetch(`${server.url}/api/health`);
     expect(await health.json()).toMatchObject({ status: 'ok' });
-    expect(health.headers.get('content-security-policy')).toBeNull();
+    // The API function's own security headers, exactly as a server without the console sends them.
+    const alone = await fetch(`${apiOnly.url}/api/health`);
+    for (const name of ['content-security-policy', 'x-frame-options', 'referrer-policy', 'x-content-type-options']) {
+      expect(health.headers.get(name), name).toBe(alone.headers.get(name));
+    }
+    expect(health.headers.get('content-security-policy')).not.toBe(consoleContentSecurityPolicy([S3]));
     expect((await fetch(`${server.url}/api/nope`)).status).toBe(404);
     const post = await fetch(`${server.url}/`, { method: 'POST' });
     expect(post.status).toBe(404);

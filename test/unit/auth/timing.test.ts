@@ -23,8 +23,11 @@ describe('failed-login timing', () => {
     expect(floor).toBeGreaterThan(bcryptMs * 0.8);
     const startedAt = performance.now();
     await timing.verify(undefined, 'guess');
+    // That verify moved its family's running average: the floor it pads to is the one after it.
+    const padded = await timing.floorMs();
+    expect(padded).toBeGreaterThan(bcryptMs * 0.8);
     await timing.padFailure(startedAt);
-    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(floor - 1);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(padded - 1);
   });
 
   it('raises the floor for a family it meets that no reference covers', async () => {

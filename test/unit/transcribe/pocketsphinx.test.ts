@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../lib/errors.js';
 import { TranscriberUnavailableError } from '../../../lib/ingest/errors.js';
-import { INSTALL_HINT, onPath, PocketsphinxTranscriber } from '../../../lib/transcribe/pocketsphinx.js';
+import { INSTALL_HINT, PocketsphinxTranscriber } from '../../../lib/transcribe/pocketsphinx.js';
 import { type Harness, speech, startHarness } from '../../contract/pipeline-harness.js';
 
 let h: Harness;
@@ -70,10 +70,5 @@ describe('PocketsphinxTranscriber without the binaries', () => {
     await expect(new PocketsphinxTranscriber({ s3: h.s3, workDir }).check('nobody')).rejects.toBeInstanceOf(
       NotFoundError,
     );
-  });
-
-  it('onPath looks executables up on PATH', async () => {
-    expect(await onPath('sh', '/bin:/usr/bin')).toBe(true);
-    expect(await onPath('sh', '/nonexistent')).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type AslDefinition,
@@ -9,8 +8,13 @@ import {
   START,
   stateGraph,
 } from '../../../web/src/graph/model.js';
+import { INGEST_ASL as asl, loopOn, pathTo } from '../../helpers/asl.js';
 
-const asl = JSON.parse(readFileSync('statemachines/ingest-audio.asl.json', 'utf8')) as AslDefinition;
+/** What a successful run goes through, and the polling loop on it, read from the file. */
+const MAIN_PATH = pathTo('Done');
+const POLLING = loopOn(MAIN_PATH);
+/** The error the `Failed` state ends an execution with once MarkFailed has recorded the failure. */
+const RECORDED = (asl.States.Failed as { Error?: string }).Error;
 
 /** Events as lib/local/executions.ts records them (toHistoryEvent), at the given offsets. */
 function run(status: string, steps: Array<[string, string?, Partial<RunEvent>?]>) {
@@ -35,7 +39,10 @@ describe('stateGraph', () => {
     const graph = stateGraph(asl);
     const pairs = graph.edges.map((e) => `${e.kind}:${e.from}->${e.to}`);
     expect(pairs).toContain(`start:${START}->RegisterUpload`);
-    expect(pairs).toContain('next:RegisterUpload->IsNewUpload');
+    for (const [name, state] of Object.entries(asl.States))
+      if (state.Next) expect(pairs).toContain(`next:${name}->${state.Next}`);
+    expect(pairs).toContain('next:RegisterUpload->UseRegisteredKey');
+    expect(pairs).toContain('next:UseRegisteredKey->IsNewUpload');
     expect(pairs).toContain('choice:IsNewUpload->Ignored');
     expect(pairs).toContain('default:IsNewUpload->StartTranscription');
     expect(pairs).toContain('catch:RegisterUpload->MarkFailed');
@@ -86,46 +93,28 @@ describe('overlayRun', () => {
     graph.edges.find((e) => e.from === from && e.to === to && (!kind || e.kind === kind))!.id;
 
   it('marks the path of a successful run, with per-state time, visits and retries', () => {
+    const visit = (state: string): Array<[string, string]> => [
+      ['StateEntered', state],
+      ['StateExited', state],
+    ];
+    const [first, ...rest] = MAIN_PATH.slice(0, MAIN_PATH.indexOf(POLLING[0]!));
+    const after = MAIN_PATH.slice(MAIN_PATH.indexOf(POLLING.at(-1)!) + 1);
+    expect(first).toBe('RegisterUpload');
     const record = run('SUCCEEDED', [
       ['ExecutionStarted'],
       ['StateEntered', 'RegisterUpload'],
       ['StateFailed', 'RegisterUpload', { error: 'TransientIngestError', cause: 'throttled' }],
       ['StateRetried', 'RegisterUpload', { attempt: 1, errorEquals: ['TransientIngestError'] }],
       ['StateExited', 'RegisterUpload'],
-      ['StateEntered', 'IsNewUpload'],
-      ['StateExited', 'IsNewUpload'],
-      ['StateEntered', 'StartTranscription'],
-      ['StateExited', 'StartTranscription'],
-      ['StateEntered', 'IsJobOurs'],
-      ['StateExited', 'IsJobOurs'],
-      ...(['1', '2'] as const).flatMap(
-        (): Array<[string, string]> => [
-          ['StateEntered', 'WaitForTranscription'],
-          ['StateExited', 'WaitForTranscription'],
-          ['StateEntered', 'CheckTranscription'],
-          ['StateExited', 'CheckTranscription'],
-          ['StateEntered', 'TranscriptionState'],
-          ['StateExited', 'TranscriptionState'],
-        ],
-      ),
-      ['StateEntered', 'CompleteTranscription'],
-      ['StateExited', 'CompleteTranscription'],
-      ['StateEntered', 'Done'],
-      ['StateExited', 'Done'],
+      ...rest.flatMap(visit),
+      // Two polls: the loop runs twice before the transcript is ready.
+      ...POLLING.flatMap(visit),
+      ...POLLING.flatMap(visit),
+      ...after.flatMap(visit),
       ['ExecutionSucceeded'],
     ]);
     const overlay = overlayRun(graph, record);
-    expect(overlay.path).toEqual([
-      'RegisterUpload',
-      'IsNewUpload',
-      'StartTranscription',
-      'IsJobOurs',
-      'WaitForTranscription',
-      'CheckTranscription',
-      'TranscriptionState',
-      'CompleteTranscription',
-      'Done',
-    ]);
+    expect(overlay.path).toEqual(MAIN_PATH);
     const register = overlay.states.RegisterUpload!;
     expect(register).toMatchObject({ outcome: 'succeeded', retries: 1, totalMs: 30 });
     expect(register.error).toEqual({ name: 'TransientIngestError', cause: 'throttled', after: 'retried' });
@@ -134,12 +123,13 @@ describe('overlayRun', () => {
     expect(overlay.states.MarkFailed).toBeUndefined();
     for (const taken of [
       edge(START, 'RegisterUpload'),
-      edge('IsNewUpload', 'StartTranscription'),
-      edge('TranscriptionState', 'WaitForTranscription'),
-      edge('TranscriptionState', 'CompleteTranscription'),
+      ...MAIN_PATH.slice(1).map((state, i) => edge(MAIN_PATH[i]!, state)),
+      edge(POLLING.at(-1)!, POLLING[0]!),
       edge('Done', END),
     ])
       expect(overlay.taken.has(taken), taken).toBe(true);
+    expect(overlay.taken.has(edge('IsNewUpload', 'StartTranscription'))).toBe(true);
+    expect(overlay.taken.has(edge('TranscriptionState', 'CompleteTranscription'))).toBe(true);
     expect(overlay.taken.has(edge('RegisterUpload', 'MarkFailed'))).toBe(false);
     expect(overlay.taken.has(edge('IsNewUpload', 'Ignored'))).toBe(false);
   });
@@ -156,8 +146,8 @@ describe('overlayRun', () => {
         ['StateEntered', 'MarkFailed'],
         ['StateExited', 'MarkFailed'],
         ['StateEntered', 'Failed'],
-        ['StateFailed', 'Failed', { error: 'UnsupportedMediaError', cause }],
-        ['ExecutionFailed', undefined, { error: 'UnsupportedMediaError', cause }],
+        ['StateFailed', 'Failed', { error: RECORDED, cause }],
+        ['ExecutionFailed', undefined, { error: RECORDED, cause }],
       ]),
     };
     const overlay = overlayRun(graph, record);
@@ -169,10 +159,10 @@ describe('overlayRun', () => {
       caughtTo: 'MarkFailed',
       input: { key: 'bad.wav' },
     });
-    expect(overlay.states.Failed!.outcome).toBe('failed');
+    expect(overlay.states.Failed).toMatchObject({ outcome: 'failed', error: { name: 'IngestFailed', cause } });
     expect(overlay.states.MarkFailed!.outcome).toBe('succeeded');
     expect(overlay.taken.has(edge('RegisterUpload', 'MarkFailed', 'catch'))).toBe(true);
-    expect(overlay.taken.has(edge('RegisterUpload', 'IsNewUpload'))).toBe(false);
+    expect(overlay.taken.has(edge('RegisterUpload', asl.States.RegisterUpload!.Next!))).toBe(false);
     expect(overlay.taken.has(edge('Failed', END))).toBe(true);
   });
 
