@@ -64,6 +64,21 @@ export const configSchema = z.object({
   LOCAL_CONCURRENCY: integer(1, 256, 8),
   /** `local` when running on a laptop (cookies are not Secure there). */
   APP_ENV: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
+  /**
+   * `true`: `GET /api/audio/{filename}` streams every file to anyone, as the Python service did;
+   * otherwise it needs a session or a signed stream URL.
+   */
+  PUBLIC_AUDIO: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
+  /** How long a signed stream URL (the `url` of list, search and upload results) stays valid. */
+  STREAM_URL_TTL_SECONDS: integer(60, 30 * 24 * 60 * 60, 24 * 60 * 60),
+  /** The deployment's name, reported by /api/health and /api/status (`local` in local mode). */
+  ENVIRONMENT_NAME: optionalString,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -42,7 +42,7 @@ export function executionsOf(deps: Deps): ExecutionStarter {
       );
     }
     const region = deps.config.AWS_REGION;
-    deps.executions = onFirstCall<ExecutionStarter>(['start'], async () => {
+    deps.executions = onFirstCall<ExecutionStarter>(['start', 'findRunning', 'stop'], async () => {
       const [{ SFNClient }, { SfnExecutionStarter }] = await Promise.all([
         import('@aws-sdk/client-sfn'),
         import('./sfn.js'),
