@@ -1,9 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.js';
 
 /**
- * Every environment variable the project reads, validated once. Defaults are for local use; a
- * deployed function gets its values from the CDK stack.
+ * Every environment variable the project reads, validated once. Outside AWS Lambda the defaults
+ * are for local use. Inside Lambda (recognised from variables the Lambda runtime itself sets, see
+ * runsInLambda) the defaults are the AWS ones and nothing local is assumed: a function deployed
+ * without APP_ENV never falls back to cookies without Secure, generated secrets, pocketsphinx,
+ * espeak-ng or a SQLite file.
  */
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 /** A whole number in [min, max]; unset or empty is the default (coercion alone would read "" as 0). */
@@ -11,9 +14,24 @@ const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 const port = (fallback: number) => integer(0, 65_535, fallback);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+/** A value the stack always sets for a deployed function; there is no local fallback in AWS. */
+const setByTheStack = (what: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.string({ error: `must be set inside AWS Lambda (${what}; the CDK stack sets it)` }).min(1),
+  );
+/** `aws` or `local` engine (transcriber, synthesizer). */
+const engine = (fallback: 'aws' | 'local') =>
+  z.preprocess(emptyAsUndefined, z.enum(['aws', 'local']).default(fallback));
 
+/** The AWS Lambda runtime sets these in every function's environment; a laptop never has them. */
+export function runsInLambda(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) || (env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_');
+}
+
+/** The local variables; `configSchema.shape` documents every variable the project reads. */
 export const configSchema = z.object({
-  /** DynamoDB table name; when set the store is DynamoDB through ElectroDB. */
+  /** DynamoDB table name; when set the store is DynamoDB through ElectroDB (always, in Lambda). */
   DYNAMODB_TABLE: optionalString,
   /** Custom DynamoDB endpoint, e.g. a local dynalite (`http://127.0.0.1:4567`). */
   DYNAMODB_ENDPOINT: z.preprocess(
@@ -48,7 +66,7 @@ export const configSchema = z.object({
   JWT_SECRET_ARN: optionalString,
   ADMIN_PASSWORD_SECRET_ARN: optionalString,
   STATE_MACHINE_ARN: optionalString,
-  TRANSCRIBER: z.preprocess(emptyAsUndefined, z.enum(['aws', 'local']).default('local')),
+  TRANSCRIBER: engine('local'),
   /** AWS Transcribe language of the audio. */
   TRANSCRIBE_LANGUAGE_CODE: z.preprocess(emptyAsUndefined, z.string().min(2).default('en-US')),
   /** Polls of a transcription job before the run ends `failed` "timed out" (with the ASL's Wait, the time bound). */
@@ -62,8 +80,17 @@ export const configSchema = z.object({
   LOCAL_RETRY_MS: integer(0, 600_000, 100),
   /** Local mode: executions running at once; further uploads queue. */
   LOCAL_CONCURRENCY: integer(1, 256, 8),
-  /** `local` when running on a laptop (cookies are not Secure there). */
+  /** `local` when running on a laptop: cookies are not Secure there and secrets may be generated. */
   APP_ENV: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
+  /** Text to speech: `aws` (Amazon Polly) or `local` (espeak-ng). */
+  SYNTHESIZER: engine('local'),
+  /** Voice used when a request names none; each engine has its own default (Polly Joanna, espeak-ng en-us). */
+  TTS_VOICE: optionalString,
+  /** Amazon Polly engine of the voices offered and used. */
+  POLLY_ENGINE: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['standard', 'neural', 'long-form', 'generative']).default('neural'),
+  ),
   /**
    * `true`: `GET /api/audio/{filename}` streams every file to anyone, as the Python service did;
    * otherwise it needs a session or a signed stream URL.
@@ -81,14 +108,31 @@ export const configSchema = z.object({
   ENVIRONMENT_NAME: optionalString,
 });
 
+/** Inside Lambda: the AWS defaults, and what the stack always sets is required. */
+const lambdaConfigSchema = configSchema.extend({
+  DYNAMODB_TABLE: setByTheStack('the table name: a function in AWS never opens a SQLite file'),
+  AUDIO_BUCKET: setByTheStack('the audio bucket'),
+  TRANSCRIBER: engine('aws'),
+  SYNTHESIZER: engine('aws'),
+  APP_ENV: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['aws'], {
+        error:
+          'must be aws (or unset) inside AWS Lambda: local would send cookies without Secure and accept generated secrets',
+      })
+      .default('aws'),
+  ),
+});
+
 export type Config = z.infer<typeof configSchema>;
 
 /**
- * Parses the environment. A bad value throws a ConfigError that names each variable, what was
- * wrong and what to set it to.
+ * Parses the environment, with the AWS defaults inside Lambda (runsInLambda). A bad value throws
+ * a ConfigError that names each variable, what was wrong and what to set it to.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  const result = (runsInLambda(env) ? lambdaConfigSchema : configSchema).safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';

@@ -99,8 +99,9 @@ export class TooManyRequestsError extends AppError {
 export class ConfigError extends AppError {}
 
 /**
- * The backing store (DynamoDB table, SQLite file) cannot be used: missing table, no credentials,
- * access denied, not a database. The message names the cause and the fix.
+ * The backing store (DynamoDB table, SQLite file) cannot be used. The message names the cause and
+ * the fix. Raised under this name, the failure is one a later attempt may not meet (throttling,
+ * an unreachable endpoint, a 5xx answer), and the state machine retries it by this name.
  */
 export class StoreUnavailableError extends AppError {
   override readonly status: number = 503;
@@ -120,3 +121,11 @@ export class LastAdminError extends ConflictError {
 
 /** A write that needed a lease (the Yoto token refresh lock) found it held by another owner or expired. */
 export class LockLostError extends ConflictError {}
+
+/**
+ * The store cannot be used as configured (missing table or index, missing or rejected
+ * credentials, access denied): retrying cannot fix it, so its name differs from
+ * StoreUnavailableError's and the state machine does not retry it. Still a StoreUnavailableError
+ * for code that only asks "can the store be used?".
+ */
+export class StoreMisconfiguredError extends StoreUnavailableError {}

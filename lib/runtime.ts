@@ -1,75 +1,145 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoginThrottle } from './auth/throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import { type Config, loadConfig } from './config.js';
+import { ConfigError, StoreUnavailableError } from './errors.js';
 import type { ExecutionStarter, Transcriber } from './ingest/ports.js';
-import { openStoreLazily } from './store/lazy.js';
+import type { AppMetrics, Observability } from './observability.js';
+import { awsAdapters } from './runtime/aws.js';
+import { attachAdapters, built, forwarding, type MethodsOf, port } from './runtime/ports.js';
 import type { Store } from './store/store.js';
 
+export { s3Of } from './runtime/ports.js';
+
 /**
- * The composition root: every function gets its dependencies from here, created lazily once per
- * Lambda container (or once per local process). Functions never ask "am I local?"; local mode
- * and tests install their own adapters with `setDeps`.
- *
- * The store's modules (ElectroDB and the DynamoDB SDK in AWS, SQLite only without a table) are
- * evaluated on the store's first call, and the S3 SDK on `s3Of`'s first call, so a function that
- * never uses them (on-upload, health) never evaluates them.
- *
- * Ports added by the API and pipeline (token keys, transcriber, execution starter) are optional
- * fields created on first use by their own getters, so a function's cold start only pays for
- * what it uses.
+ * The composition root: every function gets its dependencies from here, each port built on
+ * first use, once per Lambda container (or local process), by one mechanism (./runtime/ports.ts).
+ * Functions never ask "am I local?". Two entry points choose the adapters:
+ * - AWS (./runtime/aws.ts): ElectroDB on DynamoDB, S3, Transcribe, Step Functions, every SDK
+ *   client traced. functions/** name the ones they use through ./runtime/lambda.ts, so each
+ *   bundle holds only those; createDeps defaults to all of them (tests, tools).
+ * - local (./runtime/local.ts, used by lib/local/*): SQLite or DynamoDB chosen by config, the
+ *   local S3 endpoint, pocketsphinx, and the in-process runner of the ASL that local mode installs.
+ * No Lambda bundle contains the local adapters (test/deployed/metafile.test.ts).
  */
 export interface Deps {
   config: Config;
   logger: Logger;
+  tracer: Tracer;
+  metrics: AppMetrics;
   store: Store;
-  /** An installed S3 client (local mode, tests); otherwise `s3Of` creates one on first use. */
+  /** Speech to text. */
+  transcriber: Transcriber;
+  /** Starts ingest executions. */
+  executions: ExecutionStarter;
+  /** Failed-login throttle on the store's shared counters. */
+  loginThrottle: LoginThrottle;
+  /** An installed S3 client (local mode, tests); otherwise `s3Of` builds one on first use. */
   s3?: S3Client;
-  /** JWT signer/verifier; created from config on first use by lib/auth/context.ts when absent. */
+  /** An installed token service (tests); otherwise `tokenService` (lib/auth/context.ts) builds it. */
   tokens?: TokenService;
-  /** Failed-login throttle; on the store's shared counters when absent (lib/auth/context.ts). */
-  loginThrottle?: LoginThrottle;
-  /** Speech to text; created from TRANSCRIBER on first use by lib/ingest/deps.ts when absent. */
-  transcriber?: Transcriber;
-  /** Starts ingest executions; client-sfn on STATE_MACHINE_ARN by lib/ingest/deps.ts when absent. */
-  executions?: ExecutionStarter;
+}
+
+/** What differs between AWS and local mode: how each port's adapter is built. */
+export interface Adapters {
+  /** Logger, tracer and metrics, made with the deps (handler middlewares use them at once). */
+  observability(config: Config, logger?: Logger): Observability;
+  store(deps: Deps): Promise<Store>;
+  s3(deps: Deps): Promise<S3Client>;
+  transcriber(deps: Deps): Promise<Transcriber>;
+  executions(deps: Deps): Promise<ExecutionStarter>;
+}
+
+/** Every Store method; `satisfies` turns a method added to Store into a type error until listed. */
+const STORE_METHODS = Object.keys({
+  listUsers: true,
+  userCount: true,
+  getUser: true,
+  getUserById: true,
+  createUser: true,
+  updateUser: true,
+  deleteUser: true,
+  revokeSessions: true,
+  ensureAdminUser: true,
+  adminBootstrapped: true,
+  saveYotoTokens: true,
+  loadYotoTokens: true,
+  acquireYotoTokenLock: true,
+  releaseYotoTokenLock: true,
+  listAudioFiles: true,
+  searchAudioFiles: true,
+  getAudioFile: true,
+  upsertAudioFile: true,
+  updateTranscript: true,
+  setTranscriptStatus: true,
+  deleteAudioFile: true,
+  loginFailures: true,
+  recordLoginFailure: true,
+  clearLoginFailures: true,
+  close: true,
+} as const satisfies Record<keyof Store, true>) as MethodsOf<Store>[];
+
+const TRANSCRIBER_METHODS = Object.keys({
+  start: true,
+  check: true,
+  fetchTranscript: true,
+} as const satisfies Record<keyof Transcriber, true>) as MethodsOf<Transcriber>[];
+
+const EXECUTION_METHODS = Object.keys({
+  start: true,
+  findRunning: true,
+  stop: true,
+} as const satisfies Record<keyof ExecutionStarter, true>) as MethodsOf<ExecutionStarter>[];
+
+/**
+ * Builds the deps for `config` with `adapters` (every AWS adapter unless told otherwise);
+ * nothing connects or even loads its SDK until first use. `installed` adapters (local mode,
+ * tests) replace the built ones. An error from building a port (e.g. a store that cannot be
+ * opened) rejects the call that needed it, and the next call tries again.
+ */
+export function createDeps(
+  config: Config = loadConfig(),
+  installed: Partial<Deps> = {},
+  adapters: Adapters = awsAdapters,
+): Deps {
+  return composeDeps(config, installed, adapters);
+}
+
+/** createDeps without a default adapter set, so a function's bundle holds only the adapters it names. */
+export function composeDeps(config: Config, installed: Partial<Deps>, adapters: Adapters): Deps {
+  const deps = { config, ...adapters.observability(config, installed.logger), ...installed } as Deps;
+  attachAdapters(deps, adapters);
+  deps.store ??= forwarding(STORE_METHODS, () => port(deps, 'store'), {
+    release: 'close',
+    released: () => new StoreUnavailableError('The store was closed before it was used; open a new store.'),
+  });
+  deps.transcriber ??= forwarding(TRANSCRIBER_METHODS, () => port(deps, 'transcriber'));
+  deps.executions ??= forwarding(EXECUTION_METHODS, () => port(deps, 'executions'));
+  deps.loginThrottle ??= forwarding(['beginAttempt', 'succeeded'], () =>
+    built(deps, 'loginThrottle', async (d) => (await import('./auth/throttle.js')).createStoreThrottle(d.store)),
+  );
+  return deps;
 }
 
 let current: Deps | undefined;
+let makeDefault: (() => Deps) | undefined;
 
 /**
- * Builds the default (AWS) adapters from config; nothing connects until first use. The store is
- * the one openStore picks for the environment as it is now, opened on its first call (an error
- * from opening rejects that call); the S3 client is created by `s3Of` on first use.
+ * The process-wide dependencies: the installed ones (local mode, tests), else those of the
+ * function this process runs, made on first call (functions/** register them at import through
+ * lib/runtime/aws.ts `functionDeps`).
  */
-export function createDeps(config: Config = loadConfig(), overrides: Partial<Deps> = {}): Deps {
-  const logger =
-    overrides.logger ??
-    new Logger({ serviceName: 'audio-ingest', logLevel: config.LOG_LEVEL === 'SILENT' ? 'SILENT' : config.LOG_LEVEL });
-  return {
-    config,
-    ...overrides,
-    logger,
-    store: overrides.store ?? openStoreLazily(config),
-  };
-}
-
-/**
- * The S3 client of these deps, created on first use. Its SDK is imported here rather than at the
- * top of the file, so functions that never touch S3 never evaluate it.
- */
-export async function s3Of(deps: Deps): Promise<S3Client> {
-  if (!deps.s3) {
-    const { createS3Client } = await import('./s3-client.js');
-    deps.s3 ??= createS3Client(deps.config);
-  }
-  return deps.s3;
-}
-
-/** The process-wide dependencies, created on first call. */
 export function deps(): Deps {
-  current ??= createDeps();
+  if (!current) {
+    if (!makeDefault) {
+      throw new ConfigError(
+        'No dependencies: a function registers its AWS ones with functionDeps (lib/runtime/aws.ts); local mode and tests install theirs with setDeps.',
+      );
+    }
+    current = makeDefault();
+  }
   return current;
 }
 
@@ -78,4 +148,9 @@ export function setDeps(next: Deps | undefined): Deps | undefined {
   const previous = current;
   current = next;
   return previous;
+}
+
+/** Sets how deps() makes the process deps when none are installed (a function's AWS entry does). */
+export function setDefaultDeps(make: () => Deps): void {
+  makeDefault = make;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
+import { built } from '../runtime/ports.js';
 import type { Deps } from '../runtime.js';
 import type { Store } from '../store/store.js';
 import { hashPassword } from './passwords.js';
@@ -39,8 +40,6 @@ export async function bootstrapAdmin(
   return { username, created: result.created, ...(result.created && generatedPassword ? { generatedPassword } : {}) };
 }
 
-const adminChecks = new WeakMap<Deps, Promise<void>>();
-
 /**
  * Deployed, the admin user is created by the first login of a container from ADMIN_PASSWORD or
  * the ADMIN_PASSWORD_SECRET_ARN secret (local mode does it at start, see lib/local/start.ts).
@@ -49,15 +48,12 @@ const adminChecks = new WeakMap<Deps, Promise<void>>();
  */
 export function ensureAdminOnce(deps: Deps): Promise<void> {
   if (deps.config.APP_ENV === 'local') return Promise.resolve();
-  let check = adminChecks.get(deps);
-  if (!check) {
-    check = bootstrapAdmin(deps.config, deps.store).then(
+  return built(deps, 'adminBootstrap', (d) =>
+    bootstrapAdmin(d.config, d.store).then(
       (result) => {
-        if (result.created) deps.logger.info('Admin user created', { username: result.username });
+        if (result.created) d.logger.info('Admin user created', { username: result.username });
       },
-      (error: unknown) => deps.logger.error('Admin bootstrap failed', { error }),
-    );
-    adminChecks.set(deps, check);
-  }
-  return check;
+      (error: unknown) => d.logger.error('Admin bootstrap failed', { error }),
+    ),
+  );
 }

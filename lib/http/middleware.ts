@@ -5,6 +5,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../errors.js';
+import { observability } from '../observability.js';
 import type { Deps } from '../runtime.js';
 import { detailBodies } from './respond.js';
 import type { Route } from './route.js';
@@ -23,12 +24,10 @@ type ApiMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStruct
  * `{"detail"}` body and the security headers.
  */
 export function apiHandler(routes: readonly Route[], getDeps: () => Deps) {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
-  // Observability goes here, outermost, so it sees every request and the final response: the
-  // Powertools middlewares (injectLambdaContext, captureLambdaHandler, logMetrics) of the
-  // composition root replace this request-id logging.
-  handler.use(requestLogging(getDeps));
-  return handler
+  // Observability outermost, so it sees every request and the final response: the Powertools
+  // logger context, X-Ray handler segment and EMF metrics of the composition root.
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(observability(getDeps))
     .use(httpHeaderNormalizer())
     .use(httpSecurityHeaders())
     .use(detailBodies())
@@ -36,15 +35,6 @@ export function apiHandler(routes: readonly Route[], getDeps: () => Deps) {
     .use(unexpectedErrors(getDeps))
     .use(stagelessPath())
     .handler(routeHandler(routes, getDeps));
-}
-
-/** Tags the logger with the Lambda request id so an error log can be found from a request. */
-function requestLogging(getDeps: () => Deps): ApiMiddleware {
-  return {
-    before: (request: ApiRequest) => {
-      getDeps().logger.addContext(request.context);
-    },
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { filePart } from './body.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRANSCRIPT_STATUSES } from '../model/status.js';
 import { checkFilename } from '../store/common.js';
 import { UNPAGED_LIMIT } from './audio.js';

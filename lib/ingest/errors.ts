@@ -24,8 +24,21 @@ export class TranscriberUnavailableError extends AppError {
   override readonly status: number = 503;
 }
 
-/** Error names the state machine retries (besides the Lambda service errors). */
-export const RETRYABLE_ERRORS = ['TranscribeThrottledError', 'TransientIngestError'] as const;
+/**
+ * Error names every Task of the state machine retries (besides the Lambda service errors):
+ * StoreUnavailableError is the store's transient kind (throttling, unreachable endpoint, 5xx);
+ * its permanent kind, StoreMisconfiguredError, is deliberately not here.
+ */
+export const RETRYABLE_ERRORS = ['TranscribeThrottledError', 'TransientIngestError', 'StoreUnavailableError'] as const;
+
+/** Throttling answers of the AWS services the Tasks call (DynamoDB's two, S3's, the generic one). */
+const THROTTLING_ERRORS = [
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'TooManyRequestsException',
+];
 
 /** Lambda service errors every Task retries. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -48,6 +61,6 @@ export function classifyTransient(error: unknown): unknown {
     (status !== undefined && (status >= 500 || status === 429)) ||
     meta.$retryable !== undefined ||
     network ||
-    ['TimeoutError', 'SlowDown', 'RequestTimeout', 'ThrottlingException'].includes(error.name);
+    ['TimeoutError', 'RequestTimeout', ...THROTTLING_ERRORS].includes(error.name);
   return transient ? new TransientIngestError(`${error.name}: ${error.message}`, { cause: error }) : error;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConflictError, NotFoundError, StaleEventError } from '../errors.js';
+import type { AppMetrics } from '../observability.js';
 import type { Store } from '../store/store.js';
 import { RETRYABLE_ERRORS } from './errors.js';
 import { unquoteEtag } from './keys.js';
@@ -80,6 +81,7 @@ export type MarkFailedDeps = {
   /** To give an upload whose registration failed its row (HeadObject only). */
   s3?: S3Client;
   logger: Pick<Logger, 'warn' | 'error'>;
+  metrics?: Pick<AppMetrics, 'transcriptionFailed'>;
 };
 
 /**
@@ -98,6 +100,7 @@ export async function markFailed(
   if (!row && !input.registered && deps.s3) row = await recordUnregistered(input, deps.s3, deps.store);
   if (!row) {
     deps.logger.error('Run failed without a row to record it on', { key: input.key, reason });
+    deps.metrics?.transcriptionFailed(input.error?.Error ?? 'UnknownError');
     return { reason, recorded: false };
   }
   try {
@@ -117,6 +120,7 @@ export async function markFailed(
     return { reason, recorded: false };
   }
   deps.logger.error('Run failed', { key: row.filename, reason });
+  deps.metrics?.transcriptionFailed(input.error?.Error ?? 'UnknownError');
   return { reason, recorded: true };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
 import { StaleEventError, UnsupportedMediaError } from '../errors.js';
+import type { AppMetrics } from '../observability.js';
 import type { Store } from '../store/store.js';
 import { UndecodableKeyError } from './errors.js';
 import { unquoteEtag } from './keys.js';
@@ -31,6 +32,7 @@ export type RegisterDeps = {
   store: Store;
   config: Pick<Config, 'MAX_DURATION_SECONDS' | 'MAX_SIZE_BYTES'>;
   logger: Pick<Logger, 'info' | 'warn'>;
+  metrics?: Pick<AppMetrics, 'uploadRegistered'>;
 };
 
 /**
@@ -76,6 +78,7 @@ export async function registerUpload(input: IngestInput, deps: RegisterDeps): Pr
     duration: checked.probe?.duration,
     bytesFetched: checked.probe?.bytesFetched,
   });
+  deps.metrics?.uploadRegistered();
   return { key, stale: false, size: head.size, duration: checked.probe?.duration ?? null, mediaFormat: checked.format };
 }
 

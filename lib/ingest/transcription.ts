@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { AppMetrics } from '../observability.js';
 import { normalizeSequencer } from '../store/common.js';
 import type { AudioRecord, Store } from '../store/store.js';
 import { classifyTransient } from './errors.js';
@@ -124,7 +125,13 @@ export function transcriptObjectKey(filename: string): string {
  */
 export async function completeTranscription(
   input: IngestInput & { job: JobRef },
-  deps: { store: Store; transcriber: Transcriber; s3: S3Client; logger: Log },
+  deps: {
+    store: Store;
+    transcriber: Transcriber;
+    s3: S3Client;
+    logger: Log;
+    metrics?: Pick<AppMetrics, 'transcriptionCompleted'>;
+  },
 ): Promise<Completed> {
   const row = await deps.store.getAudioFile(input.key);
   const lost = ownership(row, input);
@@ -165,6 +172,8 @@ export async function completeTranscription(
     return skipped(deps, input, ownership(now, input) ?? `the transcript is already ${now?.transcriptStatus}`);
   }
   deps.logger.info('Transcript stored', { key: input.key, chars: text.length, transcriptS3Key });
+  // The row's last change was its move to processing: the transcription took since then.
+  deps.metrics?.transcriptionCompleted(row ? (Date.now() - Date.parse(row.updatedAt)) / 1000 : undefined);
   return { status: 'completed', chars: text.length, ...(transcriptS3Key ? { transcriptS3Key } : {}) };
 }
 

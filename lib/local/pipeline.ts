@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, loadConfig } from '../config.js';
 import type { Transcriber } from '../ingest/ports.js';
 import { TASK_FUNCTION_TIMEOUT_SECONDS, TRIGGER_FUNCTION_TIMEOUT_SECONDS } from '../ingest/timeouts.js';
-import { createDeps, type Deps, setDeps } from '../runtime.js';
+import { createLocalDeps } from '../runtime/local.js';
+import { type Deps, setDeps } from '../runtime.js';
 import type { Store } from '../store/store.js';
 import { loadDefinition, loadFunctionHandler, type TaskBinding, taskBindings } from './asl.js';
 import { ExecutionHistory, type ExecutionRecord } from './executions.js';
@@ -41,6 +42,11 @@ export interface LocalPipelineOptions {
    * one-off `npm run invoke` beside a running `npm start` must not take over its executions).
    */
   resumeExecutions?: boolean;
+  /**
+   * Loads a function's handler by name (`on-upload`, `ingest/register-upload`); default: the
+   * source under functions/. The deployed-artifact tests pass the bundles' handlers.
+   */
+  loadHandler?: (functionName: string) => Promise<LambdaHandler>;
 }
 
 export interface LocalPipeline {
@@ -85,18 +91,19 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
   const definition = await loadDefinition(options.definitionPath);
   const taskTimeoutMs = options.functionTimeoutMs ?? TASK_FUNCTION_TIMEOUT_SECONDS * 1000;
   const triggerTimeoutMs = options.functionTimeoutMs ?? TRIGGER_FUNCTION_TIMEOUT_SECONDS * 1000;
+  const loadHandler = options.loadHandler ?? loadFunctionHandler;
   const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const binding of taskBindings(definition)) {
-    const handler = await loadFunctionHandler(binding.functionName);
+    const handler = await loadHandler(binding.functionName);
     const wrapped = options.wrapTask ? options.wrapTask(binding, handler) : handler;
     const functionName = binding.functionName.replace(/\//g, '-');
     tasks[binding.state] = (input) =>
       invokeLambda(wrapped, input, { functionName, region: config.AWS_REGION, timeoutMs: taskTimeoutMs });
   }
   const triggers = {
-    'on-upload': await loadFunctionHandler('on-upload'),
-    'on-delete': await loadFunctionHandler('on-delete'),
-    'on-execution-failed': await loadFunctionHandler('on-execution-failed'),
+    'on-upload': await loadHandler('on-upload'),
+    'on-delete': await loadHandler('on-delete'),
+    'on-execution-failed': await loadHandler('on-execution-failed'),
   };
   const history = ExecutionHistory.forDataDir(config.DATA_DIR);
 
@@ -188,7 +195,7 @@ export async function startPipeline(options: LocalPipelineOptions = {}): Promise
     deps = options.deps;
     Object.assign(deps, ports, { config: { ...deps.config, S3_ENDPOINT: s3.endpoint } });
   } else {
-    deps = createDeps({ ...config, S3_ENDPOINT: s3.endpoint }, { logger, store, ...ports });
+    deps = createLocalDeps({ ...config, S3_ENDPOINT: s3.endpoint }, { logger, store, ...ports });
     previous = setDeps(deps);
   }
 

@@ -3,7 +3,8 @@ import { type AdminBootstrap, bootstrapAdmin } from '../auth/bootstrap.js';
 import { tokenService } from '../auth/context.js';
 import { type Config, loadConfig } from '../config.js';
 import { routes } from '../http/routes.js';
-import { createDeps, type Deps, setDeps } from '../runtime.js';
+import { createLocalDeps } from '../runtime/local.js';
+import { type Deps, setDeps } from '../runtime.js';
 import { CONSOLE_DIR, consoleSite } from './console.js';
 import { type ExecutionHistory, executionsHttp } from './executions.js';
 import { startPipeline } from './pipeline.js';
@@ -60,7 +61,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
 
     // Composition root: every handler called below gets these deps. (The pipeline, when local
     // mode runs it, installs deps with its S3 endpoint and execution starter: use those here.)
-    const deps = createDeps(config, { ...options.overrides, store });
+    const deps = createLocalDeps(config, { ...options.overrides, store });
     const previous = setDeps(deps);
     closers.push(async () => setDeps(previous));
     await tokenService(deps); // refuse to start with a bad JWT key, before listening

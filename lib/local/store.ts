@@ -1,8 +1,7 @@
 import type { Config } from '../config.js';
 import { createTable } from '../model/table.js';
 import { createDynamoStore } from '../store/dynamo.js';
-import { sqlitePath } from '../store/index.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { openConfiguredStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { startDynalite } from './dynalite.js';
 
@@ -45,6 +44,7 @@ export async function openLocalStore(config: Config): Promise<LocalStore> {
       },
     };
   }
-  const store = openSqliteStore(sqlitePath(config.DATABASE_URL, config.DATA_DIR));
-  return { store, kind: 'sqlite', close: () => store.close() };
+  // Otherwise the store openStore's rule picks (SQLite, or DynamoDB when DYNAMODB_TABLE is set).
+  const store = openConfiguredStore(config);
+  return { store, kind: config.DYNAMODB_TABLE ? 'dynamodb' : 'sqlite', close: () => store.close() };
 }

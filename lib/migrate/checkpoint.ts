@@ -7,7 +7,8 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
  * rename, so a kill never leaves half a file) and removed when a run finishes without failures.
  *
  * It only saves work: a run without it (deleted, other table, or a source file that changed
- * since) starts from the first row and, being idempotent, writes only what differs.
+ * since) starts from the first row and, being idempotent, writes only what differs. A run that
+ * ends with failed rows keeps it, listing them, so the next run retries just those.
  */
 
 export type Entity = 'user' | 'audio';
@@ -30,7 +31,7 @@ export interface CheckpointState {
   counts: Record<Entity, Counts>;
   /** Items written beyond the entity items (search index). */
   indexItemsWritten: number;
-  /** Rows that failed before the interruption, so the final summary still lists them. */
+  /** Rows that failed (before an interruption, or in a finished run): the next run retries them. */
   failures: { entity: Entity; id: number; reason: string }[];
 }
 
@@ -86,12 +87,14 @@ export function loadCheckpoint(
   return { state };
 }
 
-export function saveCheckpoint(path: string, state: CheckpointState): void {
+/** Writes a checkpoint (any JSON state) atomically: a temp file, then a rename. */
+export function saveCheckpoint(path: string, state: object): void {
   const temp = `${path}.tmp`;
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(temp, path);
 }
 
+/** Removes a checkpoint; a missing one is fine. */
 export function clearCheckpoint(path: string): void {
   rmSync(path, { force: true });
 }

@@ -7,15 +7,17 @@ import { createDynamoStore } from '../store/dynamo.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { type ConnectionOptions, createClient, errorMessage, regionOf } from './client.js';
+import { migrateDynamoToDynamo } from './dynamodb-to-dynamodb.js';
 import { importUsers } from './import-users.js';
 import { createProgress } from './progress.js';
 import { repairLegacyKeys } from './repair-legacy-keys.js';
 import { migrateSqliteToDynamo } from './sqlite-to-dynamodb.js';
-import { formatImportReport, formatMigrateReport, formatRepairReport } from './summary.js';
+import { formatCopyReport, formatImportReport, formatMigrateReport, formatRepairReport } from './summary.js';
 
 /**
- * `npm run migrate -- <command>`: moving a Python-era database into the table, repairing what the
- * Python service and its migration script left behind, bulk user import, and table creation.
+ * `npm run migrate -- <command>`: moving a Python-era database or DynamoDB table into the table,
+ * repairing what the Python service and its migration script left behind, bulk user import, and
+ * table creation.
  * Every command prints AWS failures as cause + fix (lib/aws-errors.ts) and exits 1, no stack trace.
  */
 
@@ -107,6 +109,61 @@ export function buildProgram(io: Io): Command {
       );
       io.out(`${formatMigrateReport(report)}\n`);
       if (!report.ok) throw new CommanderError(1, 'migrate.failed', '');
+    });
+
+  connection(program.command('dynamodb-to-dynamodb'), env)
+    .description(
+      "Copy the users and audio files of the Python service's DynamoDB table into this table, in its exact item format (keys, index attributes, " +
+        'search-index items, ISO timestamps, statuses); every user attribute, the Yoto tokens included, comes along. A parallel Scan reads the source; ' +
+        'idempotent, resumable (checkpoint in the working directory), never overwrites an item updated later in this table.',
+    )
+    .requiredOption('--from <table>', "the Python service's table")
+    .option('--from-endpoint <url>', 'endpoint of the source table, if not --endpoint')
+    .option('--from-region <region>', 'region of the source table, if not --region')
+    .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
+    .option('--concurrency <n>', 'requests in flight per segment', positiveInt, 8)
+    .option(
+      '--page-size <n>',
+      'items per Scan page (default: 1 MB pages); smaller pages checkpoint more often',
+      positiveInt,
+    )
+    .option('--dry-run', 'read and compare only; print what would be written')
+    .option('--checkpoint <path>', 'resume file (default: ./<from>-to-<table>.migrate-state.json)')
+    .option('--restart', 'ignore an existing checkpoint and scan from the start')
+    .action(async (opts) => {
+      const table = requireTable(opts);
+      const source = createClient(
+        { endpoint: opts.fromEndpoint ?? opts.endpoint, region: opts.fromRegion ?? opts.region },
+        env,
+      );
+      try {
+        const report = await withClient(createClient(opts, env), (target) =>
+          migrateDynamoToDynamo(
+            {
+              from: opts.from,
+              table,
+              endpoint: opts.endpoint,
+              ...(opts.fromEndpoint ? { fromEndpoint: opts.fromEndpoint } : {}),
+              segments: opts.segments,
+              concurrency: opts.concurrency,
+              ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+              dryRun: Boolean(opts.dryRun),
+              restart: Boolean(opts.restart),
+              ...(opts.checkpoint ? { checkpointPath: opts.checkpoint } : {}),
+            },
+            {
+              source,
+              target,
+              progress: createProgress(io.stderr ? { stream: io.stderr } : {}),
+              log: (l) => io.err(`${l}\n`),
+            },
+          ),
+        );
+        io.out(`${formatCopyReport(report)}\n`);
+        if (!report.ok) throw new CommanderError(1, 'migrate.failed', '');
+      } finally {
+        source.destroy();
+      }
     });
 
   connection(program.command('repair-legacy-keys'), env)

@@ -1,7 +1,7 @@
 import { hashPassword } from '../auth/passwords.js';
 import { ConflictError } from '../errors.js';
+import { mapLimit } from '../store/dynamo/batch.js';
 import type { Store } from '../store/store.js';
-import { mapLimit } from './batch.js';
 import { type RejectedImportRow, readUsersFile, validateRows } from './users-file.js';
 
 /**

@@ -91,9 +91,14 @@ export function sameItem(existing: Item, desired: Item, sourceFields: readonly s
   return true;
 }
 
-/** Whether the stored item was updated after the source row (so the migration must not overwrite it). */
-export function isNewer(existing: Item, desired: Item): boolean {
+/**
+ * Whether the stored item is older than the source (so the migration may replace it): updated
+ * strictly before it, compared as instants whatever the string format, or without a readable
+ * updated_at at all. An equal time is not older: the table keeps what it has.
+ */
+export function isOlder(existing: Item, desired: Item): boolean {
   const have = typeof existing.updated_at === 'string' ? parseDatetime(existing.updated_at) : undefined;
   const want = typeof desired.updated_at === 'string' ? parseDatetime(desired.updated_at) : undefined;
-  return have !== undefined && want !== undefined && have > want;
+  if (have === undefined) return true;
+  return want !== undefined && have < want;
 }

@@ -1,12 +1,15 @@
+import { SingleBar } from 'cli-progress';
+
 /**
- * Progress for long runs: a one-line bar redrawn in place (count, rate, ETA) when stderr is a
- * terminal, plain lines at most every few seconds otherwise (CI logs, files), nothing when quiet.
+ * Progress for long runs, on cli-progress: a bar redrawn in place (count, percentage, rate, ETA)
+ * when the stream is a terminal, plain lines at most every few seconds otherwise (CI logs, files),
+ * nothing when quiet.
  */
 
 export interface Progress {
-  /** Starts a phase with a known total (rows to read). */
+  /** Starts a phase with a known (or estimated) total. */
   start(label: string, total: number): void;
-  /** Adds `n` done units to the current phase. */
+  /** Adds `n` done units to the current phase; an estimate that turns out low grows with it. */
   tick(n: number): void;
   /** Ends the current phase with a final line. */
   done(): void;
@@ -14,70 +17,52 @@ export interface Progress {
 
 export interface ProgressOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Overrides stream.isTTY (tests). */
-  tty?: boolean;
   quiet?: boolean;
-  /** Minimum ms between plain lines (default 5000). */
+  /** Minimum ms between plain lines when the stream is not a terminal (default 5000). */
   intervalMs?: number;
-  now?: () => number;
 }
 
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60
-    ? `${m}m${String(s % 60).padStart(2, '0')}s`
-    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** Formats one progress line: `label [####----] 1200/5000 24% 850/s ETA 4s`. */
-export function formatProgress(label: string, done: number, total: number, elapsedMs: number, width = 24): string {
-  const ratio = total > 0 ? Math.min(1, done / total) : 1;
-  const filled = Math.round(ratio * width);
-  const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
-  const eta = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY;
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  return `${label} ${bar} ${done}/${total} ${Math.floor(ratio * 100)}% ${Math.round(rate)}/s ETA ${done >= total ? '0s' : duration(eta)}`;
-}
+const FORMAT = '{label} [{bar}] {value}/{total} {percentage}% {rate}/s ETA {eta_formatted}';
 
 /** Creates a progress reporter on stderr (or the given stream). */
 export function createProgress(options: ProgressOptions = {}): Progress {
+  if (options.quiet) return { start() {}, tick() {}, done() {} };
   const stream = options.stream ?? process.stderr;
-  const tty = options.tty ?? Boolean((stream as { isTTY?: boolean }).isTTY);
-  const now = options.now ?? Date.now;
-  const interval = options.intervalMs ?? 5_000;
-  let label = '';
-  let total = 0;
-  let count = 0;
+  let bar: SingleBar | undefined;
   let started = 0;
-  let lastPrint = 0;
-
-  const line = () => formatProgress(label, count, total, now() - started);
-  const print = (final: boolean) => {
-    if (options.quiet) return;
-    if (tty) {
-      stream.write(`\r\x1b[2K${line()}${final ? '\n' : ''}`);
-    } else if (final || now() - lastPrint >= interval) {
-      stream.write(`${line()}\n`);
-      lastPrint = now();
-    }
-  };
+  let value = 0;
+  let total = 0;
+  const rate = () => Math.round(value / Math.max(0.001, (Date.now() - started) / 1000));
   return {
-    start(name, size) {
-      label = name;
-      total = size;
-      count = 0;
-      started = now();
-      lastPrint = started;
+    start(label, size) {
+      bar?.stop();
+      bar = new SingleBar({
+        stream,
+        format: FORMAT,
+        barsize: 24,
+        noTTYOutput: true,
+        notTTYSchedule: options.intervalMs ?? 5_000,
+        etaBuffer: 50,
+        // Never install SIGINT handlers in a library: the CLI decides what Ctrl-C does.
+        gracefulExit: false,
+      });
+      started = Date.now();
+      value = 0;
+      total = Math.max(0, size);
+      bar.start(total, 0, { label, rate: 0 });
     },
     tick(n) {
-      count += n;
-      print(false);
+      value += n;
+      if (value > total) {
+        total = value;
+        bar?.setTotal(total);
+      }
+      bar?.update(value, { rate: rate() });
     },
     done() {
-      print(true);
+      bar?.update(value, { rate: rate() });
+      bar?.stop();
+      bar = undefined;
     },
   };
 }

@@ -159,6 +159,8 @@ export interface PythonDb {
   maxId(entity: 'user' | 'audio'): number;
   /** Up to `limit` raw rows with id > afterId, in id order. */
   page(entity: 'user' | 'audio', afterId: number, limit: number): Record<string, unknown>[];
+  /** The raw rows with these ids that still exist, in id order. */
+  byIds(entity: 'user' | 'audio', ids: readonly number[]): Record<string, unknown>[];
   close(): void;
 }
 
@@ -195,6 +197,12 @@ export function openPythonDb(path: string): PythonDb {
     count: (entity) => (db.prepare(`SELECT COUNT(*) AS n FROM ${TABLES[entity]}`).get() as { n: number }).n,
     maxId: (entity) => (db.prepare(`SELECT COALESCE(MAX(id), 0) AS n FROM ${TABLES[entity]}`).get() as { n: number }).n,
     page: (entity, afterId, limit) => pages[entity].all(afterId, limit) as Record<string, unknown>[],
+    byIds: (entity, ids) =>
+      ids.length === 0
+        ? []
+        : (db
+            .prepare(`SELECT * FROM ${TABLES[entity]} WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+            .all(...ids) as Record<string, unknown>[]),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type BatchDeps, type BatchStats, getAll, mapLimit, newStats, writeAll } from './batch.js';
+import { type BatchOptions, type BatchStats, chunk, newStats } from '../store/dynamo/batch.js';
 import {
   type CheckpointState,
   type Counts,
@@ -11,24 +11,18 @@ import {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
-import { type Item, isNewer, itemBuilders, keyOf, keyString, SOURCE_FIELDS, sameItem } from './items.js';
+import { itemBuilders } from './items.js';
 import type { Progress } from './progress.js';
-import {
-  caseDuplicateUsers,
-  convertAudio,
-  convertUser,
-  openPythonDb,
-  type PythonDb,
-  type RejectedRow,
-} from './python-db.js';
-import { countListed, raiseUserIdCounter, userByIdIndex } from './table-ops.js';
+import { caseDuplicateUsers, convertAudio, convertUser, openPythonDb, type PythonDb } from './python-db.js';
+import { countListed, raiseUserIdCounter } from './table-ops.js';
+import { type Entry, type WriterOptions, writeEntries } from './writer.js';
 
 /**
  * `sqlite-to-dynamodb`: copies the Python service's `users` and `audio_files` into the table in
- * its exact item format. Per chunk of source rows (id order): read the current items with
- * BatchGetItem, skip the ones that already match (unchanged) or were updated later in the table
- * (skipped-newer), write the rest with BatchWriteItem — an audio file's search-index items before
- * its row, so a row that exists always has its index — then save the checkpoint.
+ * its exact item format. Per chunk of source rows (id order) the items go through ./writer.ts
+ * (one BatchGetItem, then conditional writes that never overwrite a newer item), then the
+ * checkpoint is saved. A run that ends with failed rows keeps its checkpoint, and the next run
+ * retries just those rows; a run without failures removes it.
  */
 
 export interface MigrateOptions {
@@ -38,7 +32,7 @@ export interface MigrateOptions {
   dryRun?: boolean;
   /** Source rows per chunk (default 250). */
   chunkSize?: number;
-  /** BatchWrite/BatchGet calls in flight (default 8). */
+  /** Requests in flight (default 8). */
   concurrency?: number;
   /** Where the resume point is kept (default `<from>.migrate-state.json`). */
   checkpointPath?: string;
@@ -53,7 +47,7 @@ export interface MigrateDeps {
   /** Called after each chunk is written and checkpointed (tests throw here to simulate a kill). */
   afterChunk?: (info: { entity: Entity; chunk: number; lastId: number }) => void | Promise<void>;
   /** Retry tuning for tests (sleep, attempts, delays). */
-  batch?: Pick<BatchDeps, 'maxAttempts' | 'baseDelayMs' | 'sleep'>;
+  batch?: Pick<BatchOptions, 'maxAttempts' | 'baseDelayMs' | 'sleep'>;
 }
 
 export interface Failure {
@@ -69,22 +63,25 @@ export interface MigrateReport {
   failures: Failure[];
   batch: BatchStats;
   resumedFrom?: Record<Entity, number>;
+  /** Failed rows of the previous run that this run tried again. */
+  retried?: number;
   /** Source rows against entries in the table's list index, per entity (not in dry runs). */
   verification?: Record<Entity, { source: number; table: number }>;
   counterRaisedTo?: number;
+  /** Where the checkpoint was kept because rows failed (absent when it was removed). */
+  checkpointKept?: string;
   ok: boolean;
 }
 
 const LIST_PARTITION = { user: 'USERS', audio: 'AUDIO' } as const;
-/** DynamoDB's item limit is 400 KB (names + values); one oversized item would fail its whole batch. */
+/** DynamoDB's item limit is 400 KB (names + values); an oversized item would only fail its write. */
 const MAX_ITEM_BYTES = 390_000;
 
 interface RunContext {
   options: MigrateOptions;
   deps: MigrateDeps;
   db: PythonDb;
-  batchDeps: BatchDeps;
-  doc: DynamoDBDocumentClient;
+  writer: WriterOptions;
   builders: ReturnType<typeof itemBuilders>;
   state: CheckpointState;
   report: MigrateReport;
@@ -114,34 +111,54 @@ export async function migrateSqliteToDynamo(options: MigrateOptions, deps: Migra
         );
       }
     }
-    state.failures ??= []; // checkpoints written before failures were kept
+    const retry = state.failures;
+    state.failures = [];
     const doc = DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
+    const stats = newStats();
+    const builders = itemBuilders(options.table, deps.client);
     const report: MigrateReport = {
       dryRun: Boolean(options.dryRun),
       counts: state.counts,
       indexItemsWritten: state.indexItemsWritten,
       failures: state.failures,
-      batch: newStats(),
+      batch: stats,
       ok: false,
       ...(resumedFrom ? { resumedFrom } : {}),
+      ...(retry.length > 0 ? { retried: retry.length } : {}),
     };
     const ctx: RunContext = {
       options,
       deps,
       db,
-      doc,
-      batchDeps: { doc, table: options.table, concurrency: options.concurrency ?? 8, ...deps.batch },
-      builders: itemBuilders(options.table, deps.client),
+      writer: {
+        doc,
+        table: options.table,
+        builders,
+        batch: { ...deps.batch, stats, concurrency: options.concurrency ?? 8 },
+        concurrency: options.concurrency ?? 8,
+        dryRun: Boolean(options.dryRun),
+      },
+      builders,
       state,
       report,
       duplicateUserIds: caseDuplicateUsers(db),
     };
+    const save = () => {
+      if (options.dryRun) return;
+      state.indexItemsWritten = report.indexItemsWritten;
+      saveCheckpoint(checkpointPath, state);
+    };
     for (const entity of ['user', 'audio'] as const) {
+      const again = retry.filter((f) => f.entity === entity).map((f) => f.id);
+      if (again.length > 0) {
+        // Their earlier outcome is replaced by this run's.
+        state.counts[entity].failed -= again.length;
+        state.counts[entity].read -= again.length;
+        for (const ids of chunk(again, 500)) await migrateChunk(ctx, entity, db.byIds(entity, ids));
+        save();
+      }
       await migrateEntity(ctx, entity, (n) => {
-        if (!options.dryRun) {
-          state.indexItemsWritten = report.indexItemsWritten;
-          saveCheckpoint(checkpointPath, state);
-        }
+        save();
         return deps.afterChunk?.({ entity, chunk: n, lastId: state.lastId[entity] });
       });
     }
@@ -152,8 +169,14 @@ export async function migrateSqliteToDynamo(options: MigrateOptions, deps: Migra
         user: { source: db.count('user'), table: await countListed(doc, options.table, LIST_PARTITION.user) },
         audio: { source: db.count('audio'), table: await countListed(doc, options.table, LIST_PARTITION.audio) },
       };
-      // A finished run needs no resume point; the next run re-checks every row (and finds them unchanged).
-      clearCheckpoint(checkpointPath);
+      if (state.failures.length === 0) clearCheckpoint(checkpointPath);
+      else {
+        save();
+        report.checkpointKept = checkpointPath;
+        log(
+          `${state.failures.length} row(s) failed; ${checkpointPath} keeps them, and the next run retries just those (--restart re-checks every row)`,
+        );
+      }
     }
     const failed = report.counts.user.failed + report.counts.audio.failed;
     const missing = Object.values(report.verification ?? {}).some((v) => v.table < v.source);
@@ -173,120 +196,58 @@ async function migrateEntity(
   const chunkSize = ctx.options.chunkSize ?? 250;
   const remaining = (db.count(entity) - state.counts[entity].read) | 0;
   deps.progress?.start(entity === 'user' ? 'users' : 'audio', Math.max(0, remaining));
-  for (let n = 1; ; n++) {
-    const rows = db.page(entity, state.lastId[entity], chunkSize);
-    if (rows.length === 0) break;
-    await migrateChunk(ctx, entity, rows);
-    state.lastId[entity] = Number(rows[rows.length - 1]?.id);
-    deps.progress?.tick(rows.length);
-    await onChunk(n);
+  try {
+    for (let n = 1; ; n++) {
+      const rows = db.page(entity, state.lastId[entity], chunkSize);
+      if (rows.length === 0) break;
+      await migrateChunk(ctx, entity, rows);
+      state.lastId[entity] = Number(rows[rows.length - 1]?.id);
+      deps.progress?.tick(rows.length);
+      await onChunk(n);
+    }
+  } finally {
+    // Also on an error: the bar's redraw timer must not keep the process alive.
+    deps.progress?.done();
   }
-  deps.progress?.done();
 }
 
 async function migrateChunk(ctx: RunContext, entity: Entity, rows: Record<string, unknown>[]): Promise<void> {
   const counts = ctx.state.counts[entity];
-  const fail = (failure: RejectedRow | Failure) => {
+  const fail = (id: number, reason: string) => {
     counts.failed++;
-    ctx.report.failures.push({ entity, id: failure.id, reason: failure.reason });
+    ctx.report.failures.push({ entity, id, reason });
   };
   counts.read += rows.length;
 
-  const desired: { id: number; item: Item }[] = [];
+  const entries: Entry[] = [];
   for (const raw of rows) {
     const converted = entity === 'user' ? convertUser(raw) : convertAudio(raw);
     if (!converted.ok) {
-      fail(converted.rejected);
+      fail(converted.rejected.id, converted.rejected.reason);
       continue;
     }
     const duplicate = entity === 'user' ? ctx.duplicateUserIds.get(converted.row.id) : undefined;
     if (duplicate) {
-      fail({ entity, id: converted.row.id, reason: duplicate });
+      fail(converted.row.id, duplicate);
       continue;
     }
     const { id, ...row } = converted.row;
     const item = entity === 'user' ? ctx.builders.user(row) : ctx.builders.audio(row);
     const bytes = Buffer.byteLength(JSON.stringify(item));
     if (bytes > MAX_ITEM_BYTES) {
-      fail({
-        entity,
+      fail(
         id,
-        reason: `the item would be ${Math.ceil(bytes / 1024)} KB, over DynamoDB's 400 KB item limit (a long transcript): shorten it in SQLite, or migrate without it and re-transcribe the file (the pipeline keeps large transcripts in S3)`,
-      });
+        `the item would be ${Math.ceil(bytes / 1024)} KB, over DynamoDB's 400 KB item limit (a long transcript): shorten it in SQLite, or migrate without it and re-transcribe the file (the pipeline keeps large transcripts in S3)`,
+      );
       continue;
     }
-    desired.push({ id, item });
+    entries.push({ entity, id, item });
   }
 
-  const existing = await getAll(
-    ctx.batchDeps,
-    desired.map((d) => keyOf(d.item)),
-    ctx.report.batch,
-  );
-  let toWrite: { id: number; item: Item }[] = [];
-  for (const entry of desired) {
-    const current = existing.get(keyString(entry.item));
-    if (current && isNewer(current, entry.item)) counts.skippedNewer++;
-    else if (current && sameItem(current, entry.item, SOURCE_FIELDS[entity])) counts.unchanged++;
-    else toWrite.push(entry);
-  }
-
-  if (entity === 'user') toWrite = await dropIdCollisions(ctx, toWrite, fail);
-  if (ctx.options.dryRun) {
-    counts.written += toWrite.length;
-    return;
-  }
-
-  if (entity === 'audio' && toWrite.length > 0) {
-    const index = toWrite.flatMap((entry) =>
-      ctx.builders.suffixes(String(entry.item.filename), entry.item.transcript as string | null | undefined),
-    );
-    const failedIndex = await writeAll(ctx.batchDeps, index, ctx.report.batch);
-    ctx.report.indexItemsWritten += index.length - failedIndex.length;
-    const broken = new Set(failedIndex.map((item) => String(item.filename)));
-    toWrite = toWrite.filter((entry) => {
-      if (!broken.has(String(entry.item.filename))) return true;
-      fail({
-        entity,
-        id: entry.id,
-        reason: 'search-index items stayed unprocessed after retries (throttling); run again',
-      });
-      return false;
-    });
-  }
-  const failedItems = new Set(
-    (
-      await writeAll(
-        ctx.batchDeps,
-        toWrite.map((e) => e.item),
-        ctx.report.batch,
-      )
-    ).map(keyString),
-  );
-  for (const entry of toWrite) {
-    if (failedItems.has(keyString(entry.item)))
-      fail({ entity, id: entry.id, reason: 'stayed unprocessed after retries (throttling); run again' });
-    else counts.written++;
-  }
-}
-
-/** A user whose id another user already holds in the table (by-id index) must not be written. */
-async function dropIdCollisions(
-  ctx: RunContext,
-  entries: { id: number; item: Item }[],
-  fail: (f: Failure) => void,
-): Promise<{ id: number; item: Item }[]> {
-  const holders = await mapLimit(entries, ctx.batchDeps.concurrency ?? 8, (entry) =>
-    userByIdIndex(ctx.doc, ctx.options.table, entry.id),
-  );
-  return entries.filter((entry, i) => {
-    const holder = holders[i];
-    if (!holder || holder.PK === entry.item.PK) return true;
-    fail({
-      entity: 'user',
-      id: entry.id,
-      reason: `user_id ${entry.id} is already held by "${String(holder.username)}" in the table; that user was created after the last migration: change one of the ids and run again`,
-    });
-    return false;
+  const { outcomes, indexItemsWritten } = await writeEntries(ctx.writer, entries);
+  ctx.report.indexItemsWritten += indexItemsWritten;
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === 'failed') fail(Number(entries[i]?.id), outcome.reason);
+    else counts[outcome.kind]++;
   });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { z } from 'zod';
+import { parse } from 'csv-parse/sync';
+import * as z from 'zod';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords.js';
 import { ValidationError } from '../errors.js';
 
@@ -59,51 +60,42 @@ const rowSchema = z.object({
   ),
 });
 
-/** Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into rows of fields with line numbers. */
+/** Line breaks inside one field, so a record's first line can be told from the line it ends on. */
+const breaks = (value: unknown) => (typeof value === 'string' ? (value.match(/\r\n|\r|\n/g)?.length ?? 0) : 0);
+
+/**
+ * Parses CSV text with csv-parse (RFC 4180: quoted fields, doubled quotes, line breaks in fields,
+ * CRLF or LF, a UTF-8 BOM) into rows of fields keyed by the lower-cased header, each with the line
+ * it starts on. A row with fewer cells than the header leaves the rest missing, for validation to
+ * name; malformed CSV is a ValidationError with the line.
+ */
 export function parseCsv(text: string): { header: string[]; rows: RawRow[] } {
-  const records: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  const endCell = () => {
-    cells.push(cell);
-    cell = '';
-  };
-  const endRecord = () => {
-    endCell();
-    if (cells.length > 1 || cells[0] !== '') records.push({ line: recordLine, cells });
-    cells = [];
-  };
-  const source = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (quoted) {
-      if (c === '"' && source[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        cell += c;
-      }
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') endCell();
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && source[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else cell += c;
+  let header: string[] = [];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      columns: (names: string[]) => {
+        header = names.map((name) => name.trim().toLowerCase());
+        return header;
+      },
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new ValidationError(
+      `CSV${line ? ` line ${line}` : ''}: ${(error as Error).message}. Quote a field that holds commas, quotes or line breaks, and double each quote inside it ("say ""hi""").`,
+    );
   }
-  if (quoted) throw new ValidationError(`CSV line ${recordLine}: a quoted field is not closed (missing ").`);
-  if (cell !== '' || cells.length > 0) endRecord();
-  const [head, ...body] = records;
-  const header = (head?.cells ?? []).map((h) => h.trim().toLowerCase());
   return {
     header,
-    rows: body.map((r) => ({ line: r.line, fields: Object.fromEntries(header.map((h, i) => [h, r.cells[i]])) })),
+    rows: records.map(({ record, info }) => ({
+      line: info.lines - Object.values(record).reduce((n, value) => n + breaks(value), 0),
+      fields: record,
+    })),
   };
 }
 

@@ -2,30 +2,32 @@
 import { Entity } from 'electrodb';
 import { type EntityConfig, SERVICE } from './service.js';
 
-/** The sort key of one window's counter: `MINUTE#<epoch minute>` or `HOUR#<epoch hour>`. */
-export const windowKey = (kind: 'MINUTE' | 'HOUR', index: number): string => `${kind}#${index}`;
+/** The sort key every login-throttle counter item has. */
+export const THROTTLE_SK = 'LOGIN';
 
 /**
- * Failed-login counters: one item per account and fixed window, PK `THROTTLE#<username
- * lower-cased>` (the caller lower-cases; the template keeps the case it is given), SK
- * `MINUTE#<epoch minute>` or `HOUR#<epoch hour>`, incremented with UpdateItem ADD. `expires_at`
- * (epoch seconds, TABLE_DEFINITION.timeToLiveAttribute) lets the table's TTL delete ended windows. No GSI attributes, so the items never show
- * up in user or audio listings, counts or searches.
+ * Login-throttle counters: one item per counter key (`account:<name>`, `address:<ip>`,
+ * `pair:<ip>|<name>`, built by lib/auth/throttle.ts), PK `THROTTLE#<key>`, SK `LOGIN`. Written
+ * with conditional UpdateItems (the state read must still be the state stored). `expires_at`
+ * (epoch seconds, TABLE_DEFINITION.timeToLiveAttribute) lets the table's TTL delete a counter once
+ * it has forgotten every failure. No GSI attributes, so the items never show up in user or audio
+ * listings, counts or searches.
  */
 export function loginFailureEntity({ table, client }: EntityConfig) {
   return new Entity(
     {
-      model: { entity: 'loginFailure', version: '1', service: SERVICE },
+      model: { entity: 'loginThrottle', version: '2', service: SERVICE },
       attributes: {
-        username: { type: 'string', required: true },
-        window: { type: 'string', required: true },
-        failures: { type: 'number' },
+        key: { type: 'string', required: true, readOnly: true },
+        failures: { type: 'number', required: true },
+        last_failure_at: { type: 'number', required: true },
+        next_attempt_at: { type: 'number', required: true },
         expires_at: { type: 'number' },
       },
       indexes: {
-        byWindow: {
-          pk: { field: 'PK', composite: ['username'], template: 'THROTTLE#${username}', casing: 'none' },
-          sk: { field: 'SK', composite: ['window'], template: '${window}', casing: 'none' },
+        byKey: {
+          pk: { field: 'PK', composite: ['key'], template: 'THROTTLE#${key}', casing: 'none' },
+          sk: { field: 'SK', composite: [], template: THROTTLE_SK, casing: 'none' },
         },
       },
     },

@@ -60,13 +60,17 @@ export function createDynamoStore({ client, tableName, ownsClient = false }: Dyn
 
 /**
  * The store on `tableName` (the configured `DYNAMODB_TABLE`), on a client of its own for
- * `AWS_REGION` (and `DYNAMODB_ENDPOINT` when set) that close() destroys. openStore and
- * openStoreLazily both open it here.
+ * `AWS_REGION` (and `DYNAMODB_ENDPOINT` when set) that close() destroys. `instrument` wraps the
+ * client before use (the AWS composition root passes X-Ray's capture).
  */
-export function openDynamoStore(tableName: string, config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): Store {
+export function openDynamoStore(
+  tableName: string,
+  config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>,
+  instrument: (client: DynamoDBClient) => DynamoDBClient = (client) => client,
+): Store {
   const client = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
   });
-  return createDynamoStore({ client, tableName, ownsClient: true });
+  return createDynamoStore({ client: instrument(client), tableName, ownsClient: true });
 }

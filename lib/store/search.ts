@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../errors.js';
 import { filenameMatches, type SearchQuery, snippet, transcriptMatches } from '../model/search-terms.js';
 import { decodeCursor, encodeCursor } from './common.js';

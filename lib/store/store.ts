@@ -122,19 +122,15 @@ export interface SetStatusInput {
 }
 
 /**
- * Failed logins of one account in the current fixed windows: the clock minute and the clock hour
- * (epoch minute and epoch hour, UTC). A window's count starts at 0 when it begins, so nothing
- * counted ever outlives its hour.
+ * How one login-throttle counter slows guessing: `free` failures without any wait, then a wait of
+ * `baseDelayMs` after the next one, doubling with each further failure up to `maxDelayMs`; one
+ * remembered failure is forgotten per `forgetOneEveryMs`, so a counter drains on its own.
  */
-export interface LoginFailures {
-  /** Failures counted in the current minute window. */
-  minute: number;
-  /** Failures counted in the current hour window. */
-  hour: number;
-  /** Seconds until the minute window ends (1–60). */
-  minuteEndsInSeconds: number;
-  /** Seconds until the hour window ends (1–3,600). */
-  hourEndsInSeconds: number;
+export interface ThrottleRule {
+  free: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  forgetOneEveryMs: number;
 }
 
 /** The Yoto OAuth tokens the Python service kept on its users (attributes `yoto_*`). */
@@ -162,6 +158,24 @@ export interface YotoLockOptions {
   /** The clock (tests). */
   now?: Date;
 }
+
+/** A counter to count an attempt on: its key (e.g. `account:alice`) and its rule. */
+export interface ThrottleCounter {
+  key: string;
+  rule: ThrottleRule;
+}
+
+/** A counter as stored (epoch milliseconds); a counter never written reads as all zeros. */
+export interface ThrottleState {
+  /** Failures remembered when the last one was counted (before forgetting since). */
+  failures: number;
+  lastFailureAt: number;
+  /** No attempt is let through on this counter before this moment. */
+  nextAttemptAt: number;
+}
+
+/** The outcome of counting an attempt: let through, or refused with the wait left. */
+export type AttemptVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
   listUsers(): Promise<UserRecord[]>;
@@ -228,15 +242,27 @@ export interface Store {
   /** NotFoundError if no such file. Removes its search index entries too. */
   deleteAudioFile(filename: string): Promise<void>;
 
-  // Failed-login counters, shared by every process on the store (lib/auth/throttle.ts applies the
-  // limits). Usernames are lower-cased and need not exist; `now` (default: the clock) picks the
-  // windows. They never appear in user or audio listings, counts or searches.
-  /** Counts of the current windows (0 for none). */
-  loginFailures(username: string, now?: Date): Promise<LoginFailures>;
-  /** Adds one failure to each current window (atomic increments: no lost updates); returns the new counts. */
-  recordLoginFailure(username: string, now?: Date): Promise<LoginFailures>;
-  /** Forgets the account's failures (after a successful login). */
-  clearLoginFailures(username: string, now?: Date): Promise<void>;
+  // Login-throttle counters, shared by every process on the store (lib/auth/throttle.ts picks the
+  // counters and their rules; lib/store/login-failures.ts holds the arithmetic both adapters share).
+  // Keys are opaque non-empty strings up to 1,500 bytes; `now` defaults to the clock. The counters
+  // never appear in user or audio listings, counts or searches.
+  /** The stored state of each key (zeros for a key never counted), read consistently. */
+  loginFailures(keys: readonly string[], now?: Date): Promise<Record<string, ThrottleState>>;
+  /**
+   * Counts one failure on every counter, up front, unless one of them must still wait: then
+   * nothing is counted and the longest wait is returned. Each counter's check and write are one
+   * atomic step, so concurrent attempts cannot all slip through before any of them is counted;
+   * counters are taken in the order given (most restrictive first).
+   */
+  recordLoginFailure(counters: readonly ThrottleCounter[], now?: Date): Promise<AttemptVerdict>;
+  /**
+   * After a right password: deletes the `clear` counters, and takes one failure (and the wait it
+   * caused) back from each `uncount` counter; never below zero, a counter never written stays so.
+   */
+  clearLoginFailures(
+    input: { clear: readonly string[]; uncount: readonly ThrottleCounter[] },
+    now?: Date,
+  ): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -34,6 +34,14 @@ export const BUNDLE = {
   external: [ARGON2.loader],
 } as const;
 
+/**
+ * Context key that makes every bundle also write esbuild's metafile (`index.meta.json`, the
+ * inputs each bundle holds) next to it. The bundle itself is the same; the tests set it to check
+ * what each Lambda contains (test/deployed/metafile.test.ts). Deploys leave it off: the zip
+ * carries only what runs.
+ */
+export const BUNDLE_METAFILE_CONTEXT = 'audio-ingest:bundle-metafile';
+
 /** Lambda's runtime: the project's one Node major (test/infra/node-version.test.ts checks they agree). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
@@ -62,6 +70,8 @@ export interface AppFunctionProps {
  * with `allow()`.
  */
 export class AppFunction extends Construct {
+  /** The handler file, from the project root (e.g. `functions/on-upload.ts`). */
+  readonly entry: string;
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -70,6 +80,7 @@ export class AppFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention,
@@ -116,6 +127,7 @@ export class AppFunction extends Construct {
         sourcesContent: BUNDLE.sourcesContent,
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
+        metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
         // Bundle the AWS SDK too: the versions the tests ran with, not whichever the runtime ships.
         externalModules: [...BUNDLE.external],
         forceDockerBundling: false,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, verifyPassword } from '../../lib/auth/passwords.js';
 import { startLocal } from '../../lib/local/start.js';
-import { type BenchArgs, runIfMain } from './args.js';
+import { type BenchArgs, numberFlag, runIfMain } from './args.js';
 
 interface Stats {
   name: string;
@@ -57,17 +57,10 @@ async function measure(
   };
 }
 
-function flag(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(name);
-  const value = i >= 0 ? Number(argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive whole number.`);
-  return value;
-}
-
 export async function run(args: BenchArgs = { argv: [] }): Promise<void> {
-  const requests = flag(args.argv, '--requests', 200);
-  const concurrency = flag(args.argv, '--concurrency', 8);
-  const rows = flag(args.argv, '--list-rows', 500);
+  const requests = numberFlag(args.argv, '--requests', 200);
+  const concurrency = numberFlag(args.argv, '--concurrency', 8);
+  const rows = numberFlag(args.argv, '--list-rows', 500);
   const dir = await mkdtemp(join(tmpdir(), 'api-bench-'));
   const password = 'benchmark admin password';
   const stack = await startLocal({

@@ -1,16 +1,37 @@
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 /** What every benchmark's `run` receives: the command line, each bench reading its own flags. */
 export interface BenchArgs {
   argv: string[];
 }
 
+/**
+ * The value of `--flag` in argv, parsed by node:util.parseArgs. Not strict: the command line also
+ * holds the flags of the other benchmarks, which this one leaves alone.
+ */
 function flagValue(argv: string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined) throw new Error(`${flag} needs a value.`);
+  const name = flag.replace(/^--/, '');
+  const { values } = parseArgs({
+    args: argv,
+    options: { [name]: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new Error(`${flag} needs a value.`);
   return value;
+}
+
+/** `--flag a[,b…]`: a non-empty list, or the fallback when absent. */
+export function listFlag(argv: string[], flag: string, fallback: readonly string[]): string[] {
+  const value = flagValue(argv, flag);
+  if (value === undefined) return [...fallback];
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 /** `--flag N`: a whole number ≥ 1, or the fallback when absent. */

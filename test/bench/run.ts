@@ -3,13 +3,12 @@
  * prints its own table of measurements with ratios against a baseline from the same run, and
  * reads its own flags (`--rows 20000,100000` for store and migrate, `--uploads`, `--runs`, …).
  */
-import type { BenchArgs } from './args.js';
+import { type BenchArgs, listFlag } from './args.js';
 
 const BENCHES = ['store', 'api', 'pipeline', 'bundles', 'migrate'] as const;
 
 function selected(argv: string[]): string[] {
-  const i = argv.indexOf('--only');
-  const only = i >= 0 ? (argv[i + 1]?.split(',') ?? []) : [...BENCHES];
+  const only = listFlag(argv, '--only', BENCHES);
   const unknown = only.filter((name) => !(BENCHES as readonly string[]).includes(name));
   if (unknown.length > 0 || only.length === 0) {
     throw new Error(`Unknown benchmark ${unknown.join(', ') || '(none)'}: choose from ${BENCHES.join(', ')}.`);

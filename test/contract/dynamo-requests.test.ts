@@ -6,7 +6,7 @@ import { InvalidCursorError, InvalidTransitionError, StoreUnavailableError } fro
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
 import { filenameTermItems, transcriptTermItems } from '../../lib/model/search.js';
 import { canTransition, TRANSCRIPT_STATUSES, type TranscriptStatus } from '../../lib/model/status.js';
-import { createTable, TABLE_DEFINITION } from '../../lib/model/table.js';
+import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
 import { countRequests, type RequestCounter, unusedPlaceholders } from '../helpers/request-counter.js';
@@ -130,37 +130,6 @@ describe('DynamoDB request counts', () => {
     expect(await sent(() => store.searchAudioFiles('three'))).toEqual(['Query', 'Query', 'BatchGetItem']);
   });
 
-  it('a failed login is one UpdateItem per window (no read first); reading is one BatchGetItem, clearing one BatchWriteItem', async () => {
-    const now = new Date(Date.UTC(2026, 0, 1, 12, 0, 30));
-    const [minute, hour] = [Math.floor(now.getTime() / 60_000), Math.floor(now.getTime() / 3_600_000)];
-    expect(await sent(() => store.recordLoginFailure('Mallory', now))).toEqual(['UpdateItem', 'UpdateItem']);
-    const updates = counter.requests.map((r) => r.body);
-    expect(updates.map((b) => b.Key)).toEqual(
-      expect.arrayContaining([
-        { PK: { S: 'THROTTLE#mallory' }, SK: { S: `MINUTE#${minute}` } },
-        { PK: { S: 'THROTTLE#mallory' }, SK: { S: `HOUR#${hour}` } },
-      ]),
-    );
-    const ttl = TABLE_DEFINITION.timeToLiveAttribute;
-    for (const body of updates) {
-      expect(body.UpdateExpression).toMatch(/ADD .*SET|SET .*ADD/);
-      expect(body.ReturnValues).toBe('UPDATED_NEW');
-      expect(Object.values(body.ExpressionAttributeNames as Record<string, string>)).toContain(ttl);
-      // No index attributes: the counters stay out of every listing and search.
-      expect(JSON.stringify(body)).not.toMatch(/GSI/);
-    }
-    // Each window expires a minute after it ends.
-    const values = JSON.stringify(updates.map((b) => b.ExpressionAttributeValues));
-    expect(values).toContain(`"N":"${(minute + 1) * 60 + 60}"`);
-    expect(values).toContain(`"N":"${(hour + 1) * 3_600 + 60}"`);
-
-    expect(await sent(() => store.loginFailures('MALLORY', now))).toEqual(['BatchGetItem']);
-    const read = counter.requests[0]!.body.RequestItems as Record<string, { ConsistentRead?: boolean }>;
-    expect(read[currentTable]?.ConsistentRead).toBe(true);
-    expect(await sent(() => store.clearLoginFailures('mallory', now))).toEqual(['BatchWriteItem']);
-    expect(await store.loginFailures('mallory', now)).toMatchObject({ minute: 0, hour: 0 });
-  });
-
   it('no request carries an unused expression value or name', async () => {
     // dynalite (like DynamoDB) rejects an unused value, which is why this check matters.
     await expect(
@@ -194,9 +163,11 @@ describe('DynamoDB request counts', () => {
     await store.listAudioFiles({ limit: 1 });
     await store.deleteAudioFile('all.mp3');
     await store.deleteUser(user.userId);
-    await store.recordLoginFailure('everything');
-    await store.loginFailures('everything');
-    await store.clearLoginFailures('everything');
+    const rule = { free: 1, baseDelayMs: 1, maxDelayMs: 1, forgetOneEveryMs: 1 };
+    await store.recordLoginFailure([{ key: 'account:everything', rule }]);
+    await store.loginFailures(['account:everything']);
+    await store.recordLoginFailure([{ key: 'address:everything', rule }]);
+    await store.clearLoginFailures({ clear: ['account:everything'], uncount: [{ key: 'address:everything', rule }] });
     expect(counter.requests.length).toBeGreaterThan(15);
     // The check is not vacuous: most of these requests carry expression values.
     expect(counter.requests.filter((r) => r.body.ExpressionAttributeValues).length).toBeGreaterThan(10);

@@ -30,7 +30,13 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('migrate CLI', () => {
   it('documents every command in --help', async () => {
     const top = await run(['--help']);
-    for (const command of ['sqlite-to-dynamodb', 'repair-legacy-keys', 'import-users', 'create-table']) {
+    for (const command of [
+      'sqlite-to-dynamodb',
+      'dynamodb-to-dynamodb',
+      'repair-legacy-keys',
+      'import-users',
+      'create-table',
+    ]) {
       expect(top.out).toContain(command);
     }
     const sub = await run(['sqlite-to-dynamodb', '--help']);
@@ -38,6 +44,10 @@ describe('migrate CLI', () => {
       expect(sub.out).toContain(option);
     }
     expect((await run(['repair-legacy-keys', '--help'])).out).toContain('--apply');
+    const copy = (await run(['dynamodb-to-dynamodb', '--help'])).out;
+    for (const option of ['--from <table>', '--segments <n>', '--from-endpoint <url>', '--checkpoint <path>']) {
+      expect(copy).toContain(option);
+    }
   });
 
   it('creates a table, migrates into it, and reports a re-run as unchanged', async () => {

@@ -69,6 +69,54 @@ describe('repair-legacy-keys', () => {
     expect(again.counts).toMatchObject({ move: 0, index: 0, search: 0, conflict: 1 });
   });
 
+  it('finishes a move killed between its Put and its Delete instead of reporting a conflict forever', async () => {
+    const killed = await repairLegacyKeys(
+      { table: t.table, apply: true },
+      {
+        client: t.client,
+        afterPut: () => {
+          throw new Error('killed');
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect((killed as Error).message).toBe('killed');
+    // The copy is in place and the legacy item is still there.
+    expect(await get('user#alice', 'PROFILE')).toMatchObject({ username: 'Alice' });
+    expect(await get('USER#Alice', 'PROFILE')).toBeDefined();
+
+    const plan = await repairLegacyKeys({ table: t.table }, { client: t.client });
+    expect(plan.counts).toMatchObject({ move: 0, finish: 1, conflict: 1 });
+    expect(plan.actions.find((a) => a.kind === 'finish')?.detail).toMatch(/user#alice already holds this user/);
+
+    const resumed = await repairLegacyKeys({ table: t.table, apply: true }, { client: t.client });
+    expect(resumed.counts).toMatchObject({ move: 0, finish: 1, conflict: 1, changed: 0 });
+    expect(await get('USER#Alice', 'PROFILE')).toBeUndefined();
+    expect((await t.store.getUser('alice'))?.userId).toBe(1_700_000_000_123);
+    // The real conflict (a different user already at user#bob) is still left alone.
+    expect(await get('USER#Bob', 'PROFILE')).toBeDefined();
+    const again = await repairLegacyKeys({ table: t.table, apply: true }, { client: t.client });
+    expect(again.counts).toMatchObject({ move: 0, finish: 0, conflict: 1 });
+  });
+
+  it('finishes the move when the copy was used since (same user, updated later)', async () => {
+    await repairLegacyKeys(
+      { table: t.table, apply: true },
+      {
+        client: t.client,
+        afterPut: () => {
+          throw new Error('killed');
+        },
+      },
+    ).catch(() => undefined);
+    // The user logged in meanwhile: the copy's hash was upgraded.
+    const alice = await t.store.getUser('alice');
+    await t.store.updateUser(alice!.userId, { hashedPassword: 'rehashed' });
+    const resumed = await repairLegacyKeys({ table: t.table, apply: true }, { client: t.client });
+    expect(resumed.counts.finish).toBe(1);
+    expect(await get('USER#Alice', 'PROFILE')).toBeUndefined();
+    expect((await t.store.getUser('alice'))?.hashedPassword).toBe('rehashed');
+  });
+
   it('reads every page of the scan (no truncation at 1 MB)', async () => {
     const big = 'x'.repeat(60_000);
     const many = Array.from({ length: 30 }, (_, i) =>

@@ -8,3 +8,7 @@ if (major !== NODE_MAJOR) {
     `Tests run on Node ${process.versions.node}, but the functions run on Node ${NODE_MAJOR}: run them with \`npm test\` (which uses the project's own Node ${NODE_MAJOR}), not with the machine's node.`,
   );
 }
+
+// Powertools Metrics print a CloudWatch EMF line per invocation on stdout; the tests that check
+// them turn them back on (POWERTOOLS_METRICS_DISABLED=false) before their metrics are made.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

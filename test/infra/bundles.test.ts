@@ -4,26 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../stacks/build.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BUNDLE, PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
 import { ARGON2, nativeBinaryFile } from '../../stacks/constructs/native-package.js';
 
 const run = promisify(execFile);
 
-interface LambdaProperties {
-  FunctionName: string;
-  Code: { S3Key: string };
-  Environment: { Variables: Record<string, unknown> };
-}
-
-interface Bundle {
-  name: string;
-  dir: string;
-  environment: Record<string, string>;
-}
-
-let bundles: Bundle[] = [];
+/** The bundles of the one synth of this test run (test/deployed/build.ts). */
+const bundles = inject('deployedFunctions').map((fn) => ({ ...fn, name: fn.functionName }));
 const temporary: string[] = [];
 
 afterAll(() => {
@@ -39,33 +27,6 @@ function elfMachine(file: string): number {
   expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   return header.readUInt16LE(18);
 }
-
-/** Tokens (ARNs, names) have no value at synth time; any string will do for an import. */
-function plainEnvironment(variables: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(variables).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? value : `synth-token-${key.toLowerCase()}`,
-    ]),
-  );
-}
-
-beforeAll(() => {
-  // One real synth with bundling (local esbuild, no Docker), as `npm run synth` does.
-  const outdir = mkdtempSync(join(tmpdir(), 'infra-bundles-'));
-  temporary.push(outdir);
-  const { app, stack } = buildApp({ outdir, context: { environment: 'dev' } });
-  const template = app.synth().getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: LambdaProperties }>;
-  };
-  bundles = Object.values(template.Resources)
-    .filter((r) => r.Type === 'AWS::Lambda::Function')
-    .map((r) => ({
-      name: r.Properties.FunctionName,
-      dir: join(outdir, `asset.${r.Properties.Code.S3Key.replace(/\.zip$/, '')}`),
-      environment: plainEnvironment(r.Properties.Environment.Variables),
-    }));
-}, 240_000);
 
 describe('function bundles', () => {
   it('builds one ESM bundle per function, with the createRequire banner and a source map', () => {

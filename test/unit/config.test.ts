@@ -65,3 +65,43 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/^ {2}S3_PORT:/m);
   });
 });
+
+describe('loadConfig inside AWS Lambda', () => {
+  // What the Lambda runtime itself puts in every function's environment (AWS Lambda developer
+  // guide, "Defined runtime environment variables"); the stack's own variables come on top.
+  const lambdaRuntime = {
+    AWS_LAMBDA_FUNCTION_NAME: 'audio-ingest-dev-api-user',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  };
+  const stack = { DYNAMODB_TABLE: 'audio-ingest-dev', AUDIO_BUCKET: 'audio-ingest-dev-audio' };
+
+  it.each([
+    ['AWS_LAMBDA_FUNCTION_NAME', { AWS_LAMBDA_FUNCTION_NAME: 'fn' }],
+    ['AWS_EXECUTION_ENV', { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }],
+  ])('recognises Lambda from %s and uses the AWS defaults without APP_ENV', (_, runtime) => {
+    const config = loadConfig({ ...runtime, ...stack });
+    expect(config).toMatchObject({ APP_ENV: 'aws', TRANSCRIBER: 'aws', SYNTHESIZER: 'aws', ...stack });
+  });
+
+  it('refuses APP_ENV=local there, naming the variable and why', () => {
+    const error = configError({ ...lambdaRuntime, ...stack, APP_ENV: 'local' });
+    expect(error.message).toMatch(/APP_ENV: must be aws \(or unset\) inside AWS Lambda.*Secure/);
+  });
+
+  it('has no local fallback for the table or the bucket there', () => {
+    const error = configError(lambdaRuntime);
+    expect(error.message).toMatch(/^ {2}DYNAMODB_TABLE: must be set inside AWS Lambda/m);
+    expect(error.message).toMatch(/^ {2}AUDIO_BUCKET: must be set inside AWS Lambda/m);
+  });
+
+  it('keeps an explicit engine choice', () => {
+    expect(loadConfig({ ...lambdaRuntime, ...stack, TRANSCRIBER: 'local' }).TRANSCRIBER).toBe('local');
+  });
+
+  it('keeps the local defaults where the runtime variables are absent or foreign', () => {
+    expect(loadConfig({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' })).toMatchObject({
+      APP_ENV: 'local',
+      TRANSCRIBER: 'local',
+    });
+  });
+});

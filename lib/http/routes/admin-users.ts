@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createUser, deleteUser, toPublicUser, updateUser } from '../../auth/users.js';
 import { defineRoute } from '../route.js';
 import { emailSchema, passwordSchema, publicUserSchema, successSchema, usernameSchema } from '../schemas.js';

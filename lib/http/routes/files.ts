@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXTENSIONS } from '../../ingest/media.js';
 import { s3Of } from '../../runtime.js';
 import type { UserRecord } from '../../store/store.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../config.js';
 import { APP_NAME, APP_VERSION } from '../../version.js';
 import { defineRoute } from '../route.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3Of } from '../../runtime.js';
 import { readTranscript, requireAudioFile } from '../audio.js';
 import { defineRoute } from '../route.js';

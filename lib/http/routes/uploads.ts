@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIgnoredKey, TRANSCRIPTS_PREFIX } from '../../ingest/events.js';
 import { s3Of } from '../../runtime.js';
 import { AUDIO_CONTENT_TYPES, AUDIO_TYPES } from '../audio.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensureAdminOnce } from '../../auth/bootstrap.js';
 import { loginThrottle, tokenService } from '../../auth/context.js';
 import { login } from '../../auth/login.js';
@@ -26,15 +26,19 @@ export const loginRoute = defineRoute({
   body: loginBody,
   response: successSchema.extend({ username: z.string(), access_token: z.string() }),
   errors: [400, 401, 403, 429],
-  async handle({ body, deps }) {
+  async handle({ body, deps, event }) {
     await ensureAdminOnce(deps);
     const tokens = await tokenService(deps);
-    const { user, token } = await login(body, {
-      store: deps.store,
-      tokens,
-      throttle: loginThrottle(deps),
-      logger: deps.logger,
-    });
+    const { user, token } = await login(
+      { ...body, address: event.requestContext?.http?.sourceIp },
+      {
+        store: deps.store,
+        tokens,
+        throttle: loginThrottle(deps),
+        logger: deps.logger,
+        metrics: deps.metrics,
+      },
+    );
     return {
       body: { success: true, message: 'Login successful', username: user.username, access_token: token },
       cookies: [sessionCookie(token, { secure: deps.config.APP_ENV !== 'local', maxAgeSeconds: tokens.ttlSeconds })],

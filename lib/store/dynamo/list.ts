@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeCursor, encodeCursor, pageLimit } from '../common.js';
 import type { AudioRecord, Page, PageOptions } from '../store.js';
 import type { DynamoContext } from './context.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidTransitionError, NotFoundError, StaleEventError, ValidationError } from '../../errors.js';
 import {
   ALLOWED_FROM,

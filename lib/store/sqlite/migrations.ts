@@ -262,6 +262,26 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 10,
+    name: 'login-throttle counters',
+    up(db) {
+      // One row per throttle counter (account, client address, or both), times in epoch ms;
+      // `expires_at` is when the counter has forgotten every failure, so writes prune by it. The
+      // fixed-window counts of version 6 are replaced (they only ever held the last hour).
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS login_throttle (
+          key TEXT PRIMARY KEY,
+          failures INTEGER NOT NULL,
+          last_failure_at INTEGER NOT NULL,
+          next_attempt_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS login_throttle_expires ON login_throttle (expires_at);
+        DROP TABLE IF EXISTS login_failures;
+      `);
+    },
+  },
 ];
 
 function appliedVersions(db: Database.Database): Set<number> {

@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { hashPassword } from '../../../lib/auth/passwords.js';
-import { createStoreThrottle, DEFAULT_LIMITS, type ThrottleLimits } from '../../../lib/auth/throttle.js';
+import { createStoreThrottle, DEFAULT_POLICY, type ThrottlePolicy } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
 import { loadConfig } from '../../../lib/config.js';
 import type { ApiFunction, Route } from '../../../lib/http/route.js';
@@ -51,7 +51,7 @@ export const THROTTLE_NOW = new Date(Date.UTC(2026, 0, 1, 12, 0, 30));
 export const throttleClock = () => THROTTLE_NOW;
 
 export async function createHarness(
-  options: { env?: Record<string, string>; throttle?: Partial<ThrottleLimits>; backend?: 'sqlite' | 'dynamodb' } = {},
+  options: { env?: Record<string, string>; throttle?: Partial<ThrottlePolicy>; backend?: 'sqlite' | 'dynamodb' } = {},
 ): Promise<Harness> {
   const env = options.env ?? {};
   const dir = await mkdtemp(join(tmpdir(), 'api-test-'));
@@ -81,7 +81,7 @@ export async function createHarness(
   const deps = createDeps(config, {
     store,
     tokens,
-    loginThrottle: createStoreThrottle(store, { ...DEFAULT_LIMITS, ...options.throttle }, throttleClock),
+    loginThrottle: createStoreThrottle(store, { ...DEFAULT_POLICY, ...options.throttle }, throttleClock),
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   });
   const previous = setDeps(deps);

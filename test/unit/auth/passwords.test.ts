@@ -1,7 +1,7 @@
 import { hash, parseOptions } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyDummy, verifyPassword } from '../../../lib/auth/passwords.js';
+import { hashFamily, hashPassword, verifyDummy, verifyPassword } from '../../../lib/auth/passwords.js';
 
 describe('passwords', () => {
   it('stores new passwords as argon2id with m ≥ 19456, t ≥ 2', async () => {
@@ -26,7 +26,7 @@ describe('passwords', () => {
     expect((await verifyPassword(unicodeHash, unicode.normalize('NFD'))).ok).toBe(unicode === unicode.normalize('NFD'));
   });
 
-  it('verifies a hash in the Python service’s passlib format (argon2id, m=65536, t=3, p=4) without a re-hash', async () => {
+  it('verifies a hash in the Python service’s passlib format (argon2id, m=65536, t=3, p=4) and asks for a re-hash to the current parameters', async () => {
     // passlib delegates to argon2-cffi, which writes standard PHC strings with these defaults.
     const ARGON2_CFFI_HASH = await hash('TestPass123', {
       algorithm: 2 as never,
@@ -35,8 +35,8 @@ describe('passwords', () => {
       parallelism: 4,
     });
     expect(ARGON2_CFFI_HASH).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=4\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
-    expect(await verifyPassword(ARGON2_CFFI_HASH, 'TestPass123')).toEqual({ ok: true, needsRehash: false });
-    expect((await verifyPassword(ARGON2_CFFI_HASH, 'TestPass124')).ok).toBe(false);
+    expect(await verifyPassword(ARGON2_CFFI_HASH, 'TestPass123')).toEqual({ ok: true, needsRehash: true });
+    expect(await verifyPassword(ARGON2_CFFI_HASH, 'TestPass124')).toEqual({ ok: false, needsRehash: false });
   });
 
   it('flags old passlib argon2i and weak argon2id hashes for upgrade', async () => {
@@ -53,6 +53,16 @@ describe('passwords', () => {
     expect(stored.startsWith('$2b$')).toBe(true);
     expect(await verifyPassword(stored, 'legacy-bcrypt')).toEqual({ ok: true, needsRehash: true });
     expect((await verifyPassword(stored, 'legacy-bcrypx')).ok).toBe(false);
+  });
+
+  it('names the cost class of a hash without its salt or digest', async () => {
+    expect(hashFamily(await hashPassword('x'))).toBe('$argon2id$v=19$m=19456,t=2,p=1');
+    expect(hashFamily('$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA')).toBe('$argon2id$v=19$m=65536,t=3,p=4');
+    // The oldest argon2 strings have no version field.
+    expect(hashFamily('$argon2i$m=512,t=2,p=2$c2FsdHNhbHQ$aGFzaA')).toBe('$argon2i$m=512,t=2,p=2');
+    expect(hashFamily(bcrypt.hashSync('x', 4))).toBe('$2b$04');
+    expect(hashFamily('$2y$12$abcdefghijklmnopqrstuv')).toBe('$2b$12');
+    expect(hashFamily('plain-text')).toBe('other');
   });
 
   it('never matches unknown or malformed hash formats', async () => {

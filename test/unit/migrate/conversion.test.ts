@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNewer, sameItem } from '../../../lib/migrate/items.js';
+import { isOlder, sameItem } from '../../../lib/migrate/items.js';
 import { convertAudio, convertUser, parseDatetime, toIso } from '../../../lib/migrate/python-db.js';
 
 describe('Python row conversion', () => {
@@ -87,9 +87,13 @@ describe('comparing with the table', () => {
     expect(sameItem(desired, withoutEmail, fields)).toBe(false);
   });
 
-  it('compares updated_at as instants, whatever the string format', () => {
-    expect(isNewer({ updated_at: '2024-01-01T00:00:00.001' }, desired)).toBe(true);
-    expect(isNewer({ updated_at: '2024-01-01 00:00:00' }, desired)).toBe(false);
-    expect(isNewer({}, desired)).toBe(false);
+  it('compares updated_at as instants, whatever the string format, and keeps the table’s item on a tie', () => {
+    expect(isOlder({ updated_at: '2023-12-31T23:59:59.999' }, desired)).toBe(true);
+    expect(isOlder({ updated_at: '2024-01-01T00:00:00.001' }, desired)).toBe(false);
+    // The same instant written by the Python service (naive, microseconds): not older.
+    expect(isOlder({ updated_at: '2024-01-01T00:00:00.000000' }, desired)).toBe(false);
+    expect(isOlder({ updated_at: '2024-01-01 00:00:00' }, desired)).toBe(false);
+    expect(isOlder({}, desired)).toBe(true);
+    expect(isOlder({ updated_at: 'yesterday' }, desired)).toBe(true);
   });
 });

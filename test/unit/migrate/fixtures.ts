@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type LocalDynamo, startDynalite } from '../../../lib/local/dynalite.js';
+import { createTable } from '../../../lib/model/table.js';
 import { pythonDdl, pythonRowWriter } from '../../helpers/python-schema.js';
 
 /**
@@ -80,4 +86,38 @@ export function seedPythonDb(
       });
     }
   })();
+}
+
+/** What a sqlite-to-dynamodb test works on; the fields are set by the hooks of useSqliteMigration. */
+export interface SqliteMigration {
+  dynamo: LocalDynamo;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** A new table (our definition) per test, named `<prefix>-<uuid>`. */
+  table: string;
+  /** A new, empty Python-schema SQLite file per test. */
+  source: TempDb;
+}
+
+/** Starts dynalite for the calling test file and gives each test a new table and source file. */
+export function useSqliteMigration(prefix: string): SqliteMigration {
+  const state = {} as SqliteMigration;
+  beforeAll(async () => {
+    state.dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await state.dynamo?.close();
+  });
+  beforeEach(async () => {
+    state.client = state.dynamo.client();
+    state.doc = DynamoDBDocumentClient.from(state.client);
+    state.table = `${prefix}-${randomUUID()}`;
+    await createTable(state.client, state.table);
+    state.source = createPythonDb();
+  });
+  afterEach(() => {
+    state.source.cleanup();
+    state.client.destroy();
+  });
+  return state;
 }

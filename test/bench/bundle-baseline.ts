@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTokenService } from '../../lib/auth/tokens.js';
+import { PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
+
+/**
+ * The bundle benchmark's baseline: per function, a minimal handler making the same AWS SDK calls
+ * with the same clients and nothing else, and the event each function's first invocation gets.
+ */
+
+/** The SDK calls each function makes, as the baseline makes them. */
+type Call = 'sfn' | 's3' | 'presign' | 'dynamodb' | 'transcribeStart' | 'transcribeGet';
+export const CALLS: Record<string, Call[]> = {
+  'on-upload': ['sfn'],
+  'ingest/register-upload': ['s3', 'dynamodb'],
+  'ingest/start-transcription': ['dynamodb', 'transcribeStart'],
+  'ingest/check-transcription': ['transcribeGet'],
+  'ingest/complete-transcription': ['dynamodb', 's3'],
+  'ingest/mark-failed': ['dynamodb'],
+  'api/user': ['dynamodb'],
+  'api/admin-users': ['dynamodb'],
+  'api/audio': ['dynamodb', 's3', 'presign', 'sfn'],
+  'api/meta': [],
+};
+
+const SNIPPETS: Record<Call, { imports: string; client?: string; call: string }> = {
+  sfn: {
+    imports: "import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';",
+    client: 'const sfn = new SFNClient({});',
+    call: "await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.STATE_MACHINE_ARN, name: 'bench', input: '{}' }));",
+  },
+  s3: {
+    imports: "import { S3Client, HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';",
+    client: 'const s3 = new S3Client({ endpoint: process.env.S3_ENDPOINT, forcePathStyle: true });',
+    call: "await s3.send(new HeadObjectCommand({ Bucket: 'bench', Key: 'a.mp3' }));",
+  },
+  presign: {
+    imports: "import { getSignedUrl } from '@aws-sdk/s3-request-presigner';",
+    call: "await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'bench', Key: 'a.mp3' }), { expiresIn: 60 });",
+  },
+  dynamodb: {
+    imports:
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';",
+    client:
+      'const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT }));',
+    call: "await dynamo.send(new GetCommand({ TableName: 'bench', Key: { PK: 'AUDIO#a.mp3', SK: 'METADATA' } }));",
+  },
+  transcribeStart: {
+    imports: "import { TranscribeClient, StartTranscriptionJobCommand } from '@aws-sdk/client-transcribe';",
+    client: 'const transcribe = new TranscribeClient({});',
+    call: "await transcribe.send(new StartTranscriptionJobCommand({ TranscriptionJobName: 'bench', Media: { MediaFileUri: 's3://bench/a.mp3' }, LanguageCode: 'en-US' }));",
+  },
+  transcribeGet: {
+    imports: "import { TranscribeClient, GetTranscriptionJobCommand } from '@aws-sdk/client-transcribe';",
+    client: 'const transcribe = new TranscribeClient({});',
+    call: "await transcribe.send(new GetTranscriptionJobCommand({ TranscriptionJobName: 'bench' }));",
+  },
+};
+
+/** The minimal handler making `calls`: clients at module scope, the calls in order, nothing else. */
+export function baselineSource(calls: Call[]): string {
+  const used = calls.map((call) => SNIPPETS[call]);
+  return [
+    ...new Set(used.map((s) => s.imports)),
+    ...new Set(used.flatMap((s) => (s.client ? [s.client] : []))),
+    'export const handler = async () => {',
+    ...used.map((s) => `  ${s.call}`),
+    "  return { statusCode: 200, body: '{}' };",
+    '};',
+    '',
+  ].join('\n');
+}
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/events', name), 'utf8')) as unknown;
+
+/** An API Gateway HTTP API (payload 2.0) event for one route. */
+function httpEvent(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      host: 'bench.execute-api.eu-west-1.amazonaws.com',
+      ...(options.body ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'bench',
+      domainName: 'bench.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'bench',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
+      requestId: 'bench-request',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '01/Dec/2026:00:00:00 +0000',
+      timeEpoch: 1_796_083_200_000,
+    },
+    ...(options.body ? { body: JSON.stringify(options.body) } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+export const JWT_SECRET = 'bench signing key of at least thirty-two bytes long';
+
+/** The event each function's first invocation gets: recorded shapes (test/fixtures/events), API routes. */
+export async function firstEvents(): Promise<Record<string, unknown>> {
+  const token = await createTokenService(new TextEncoder().encode(JWT_SECRET)).sign({
+    userId: 1,
+    username: 'admin',
+    sessionVersion: 0,
+  });
+  return {
+    'on-upload': fixture('s3-notification-put.json'),
+    'ingest/register-upload': fixture('sfn-register-upload.json'),
+    'ingest/start-transcription': fixture('sfn-start-transcription.json'),
+    'ingest/check-transcription': fixture('sfn-check-transcription.json'),
+    'ingest/complete-transcription': fixture('sfn-complete-transcription.json'),
+    'ingest/mark-failed': fixture('sfn-mark-failed.json'),
+    'api/user': httpEvent('POST', '/api/user/login', { body: { username: 'admin', password: 'not the password' } }),
+    'api/admin-users': httpEvent('GET', '/api/admin/users', { token }),
+    'api/audio': httpEvent('GET', '/api/audio/list', { token }),
+    'api/meta': httpEvent('GET', '/api/health'),
+  };
+}
+
+/**
+ * The libraries our functions add to a minimal handler, each bundled alone with the same settings
+ * and imported alone: where the difference from the baseline comes from.
+ */
+export const LIBRARIES: Record<string, string> = {
+  'nothing (an empty handler)': 'export const handler = async () => 1;',
+  'zod (config and event schemas; every function)':
+    "import * as z from 'zod'; const s = z.object({ a: z.string() }); export const handler = async () => s.parse({ a: 'x' });",
+  'Powertools Tracer with aws-xray-sdk-core (every function)':
+    "import { Tracer } from '@aws-lambda-powertools/tracer'; const t = new Tracer({ captureHTTPsRequests: false }); export const handler = async () => t.isTracingEnabled();",
+  'Powertools Logger (every function)':
+    "import { Logger } from '@aws-lambda-powertools/logger'; const l = new Logger({}); export const handler = async () => l.info('x');",
+  'Powertools Metrics (every function)':
+    "import { Metrics } from '@aws-lambda-powertools/metrics'; const m = new Metrics({ namespace: 'x' }); export const handler = async () => m.hasStoredMetrics();",
+  '@middy/core (every function)':
+    "import middy from '@middy/core'; export const handler = middy().handler(async () => 1);",
+  'ElectroDB, with the DynamoDB document client it requires (functions with the store)':
+    "import { Entity } from 'electrodb'; export const e = Entity; export const handler = async () => typeof e;",
+  'music-metadata (register-upload)':
+    "import { parseBuffer } from 'music-metadata'; export const handler = async () => typeof parseBuffer;",
+};

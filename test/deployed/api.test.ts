@@ -1,0 +1,149 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiFunction } from '../../lib/http/route.js';
+import { routes } from '../../lib/http/routes.js';
+import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
+import { type ApiHandler, type ApiServer, startApiServer } from '../../lib/local/server.js';
+import { createTable } from '../../lib/model/table.js';
+import { createDynamoStore } from '../../lib/store/dynamo.js';
+import type { Store } from '../../lib/store/store.js';
+import { captureEmf, metricValues } from '../helpers/emf.js';
+import { loadBundle, removeBundleCopies } from './bundles.js';
+import { applyEnvironment, lambdaEnvironment } from './environment.js';
+
+/**
+ * The HTTP API served by the deployed bundles of functions/api/*: the local front door builds the
+ * API Gateway events, each route goes to its function's bundle, and the bundles find the table
+ * (dynalite) and their settings only through environment variables, as in Lambda.
+ */
+const TABLE = 'audio-ingest-api-deployed';
+const ADMIN_PASSWORD = 'deployed admin password, long enough';
+let dynamo: LocalDynamo;
+let client: DynamoDBClient;
+let store: Store;
+let api: ApiServer;
+let restore: () => void;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  client = dynamo.client();
+  await createTable(client, TABLE);
+  store = createDynamoStore({ client, tableName: TABLE });
+  restore = applyEnvironment({
+    ...lambdaEnvironment({
+      DYNAMODB_TABLE: TABLE,
+      AUDIO_BUCKET: 'audio',
+      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:audio-ingest-dev-ingest-audio',
+      // The deployed functions read these from Secrets Manager through the Lambda extension,
+      // which does not run here: the same values come from the plain variables instead.
+      JWT_SECRET_ARN: '',
+      ADMIN_PASSWORD_SECRET_ARN: '',
+      LOG_LEVEL: 'SILENT',
+    }),
+    JWT_SECRET: 'a deployed-test signing key of at least thirty-two bytes',
+    ADMIN_PASSWORD,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'deployed-test',
+    AWS_SECRET_ACCESS_KEY: 'deployed-test',
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    S3_ENDPOINT: 'http://127.0.0.1:9',
+    POWERTOOLS_METRICS_DISABLED: 'false',
+  });
+  const loaded = new Map<ApiFunction, Promise<ApiHandler>>();
+  const bundle = (fn: ApiFunction) => () => {
+    if (!loaded.has(fn)) loaded.set(fn, loadBundle(`api/${fn}`) as Promise<ApiHandler>);
+    return loaded.get(fn) as Promise<ApiHandler>;
+  };
+  api = await startApiServer({
+    routes,
+    handlers: {
+      user: bundle('user'),
+      'admin-users': bundle('admin-users'),
+      audio: bundle('audio'),
+      meta: bundle('meta'),
+    },
+  });
+  await store.upsertAudioFile({ filename: 'morning talk (1).mp3', size: 2048, duration: 61 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await store?.close();
+  client?.destroy();
+  await dynamo?.close();
+  restore?.();
+  removeBundleCopies();
+});
+
+async function call(method: string, path: string, options: { body?: unknown; cookie?: string } = {}) {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+let session = '';
+
+describe('the deployed API functions', () => {
+  it('log the admin in (created from ADMIN_PASSWORD by the first login) and set the session cookie', async () => {
+    const response = await call('POST', '/api/user/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ success: true, username: 'admin' });
+    expect(typeof response.body.access_token).toBe('string');
+    const cookie = response.headers.getSetCookie().find((value) => value.startsWith('session='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Secure/i); // APP_ENV=aws, as the stack sets it
+    session = (cookie as string).split(';')[0] as string;
+  });
+
+  it('refuse a wrong password with the same 401 for every cause, counted as a login failure', async () => {
+    let response: Awaited<ReturnType<typeof call>> | undefined;
+    const emf = await captureEmf(async () => {
+      response = await call('POST', '/api/user/login', { body: { username: 'admin', password: 'wrong' } });
+    });
+    expect(response).toMatchObject({ status: 401, body: { detail: 'Incorrect username or password' } });
+    expect(metricValues(emf).LoginFailures).toEqual([1]);
+  });
+
+  it('read the session from the cookie', async () => {
+    const response = await call('GET', '/api/user/session', { cookie: session });
+    expect(response).toMatchObject({ status: 200, body: { authenticated: true, username: 'admin', is_admin: true } });
+  });
+
+  it('list the audio files from the table, and refuse the list without a session', async () => {
+    const listed = await call('GET', '/api/audio/list', { cookie: session });
+    expect(listed.status).toBe(200);
+    expect(listed.body.count).toBe(1);
+    expect(listed.body.files).toEqual([
+      expect.objectContaining({
+        filename: 'morning talk (1).mp3',
+        size: 2048,
+        duration: 61,
+        transcript_status: 'pending',
+      }),
+    ]);
+    expect(await call('GET', '/api/audio/list')).toMatchObject({ status: 401, body: { detail: expect.any(String) } });
+  });
+
+  it("answer a file's metadata for its URL-encoded name", async () => {
+    const response = await call('GET', `/api/audio/${encodeURIComponent('morning talk (1).mp3')}`, { cookie: session });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      filename: 'morning talk (1).mp3',
+      size: 2048,
+      duration: 61,
+      transcript_status: 'pending',
+      has_transcript: false,
+    });
+  });
+});
