@@ -104,6 +104,9 @@ export class AudioHttpApi extends Construct {
     // Re-transcribe starts a run; cancel and delete find the file's runs and stop them.
     audio.allow(['states:StartExecution', 'states:ListExecutions'], [stateMachine.stateMachineArn]);
     stateMachine.grantExecution(audio.role, 'states:DescribeExecution', 'states:StopExecution');
+    // Text to speech: Polly's SynthesizeSpeech and DescribeVoices have no resource to scope them to
+    // (only lexicons, which are not used).
+    audio.allow(['polly:SynthesizeSpeech', 'polly:DescribeVoices'], ['*']);
     // meta (health, OpenAPI) touches neither the store nor a secret: it keeps only its log permissions.
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {

@@ -83,11 +83,13 @@ async function call(method: string, path: string, options: { body?: unknown; coo
       ...(options.cookie ? { cookie: options.cookie } : {}),
     },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    redirect: 'manual',
   });
+  const json = response.headers.get('content-type')?.includes('json');
   return {
     status: response.status,
     headers: response.headers,
-    body: (await response.json()) as Record<string, unknown>,
+    body: (json ? await response.json() : {}) as Record<string, unknown>,
   };
 }
 
@@ -136,7 +138,9 @@ describe('the deployed API functions', () => {
   });
 
   it("answer a file's metadata for its URL-encoded name", async () => {
-    const response = await call('GET', `/api/audio/${encodeURIComponent('morning talk (1).mp3')}`, { cookie: session });
+    const response = await call('GET', `/api/audio/${encodeURIComponent('morning talk (1).mp3')}/metadata`, {
+      cookie: session,
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       filename: 'morning talk (1).mp3',
@@ -145,5 +149,28 @@ describe('the deployed API functions', () => {
       transcript_status: 'pending',
       has_transcript: false,
     });
+  });
+
+  it('stream a file from its signed list `url` without a session: a 302 to a presigned GET of the bucket', async () => {
+    const listed = await call('GET', '/api/audio/list', { cookie: session });
+    const [file] = listed.body.files as { url: string }[];
+    expect(file?.url).toMatch(/^\/api\/audio\/morning%20talk%20%281%29\.mp3\?expires=\d+&signature=[\w-]{22}$/);
+    const response = await call('GET', file!.url);
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(location.origin).toBe('http://127.0.0.1:9');
+    expect(location.pathname).toBe('/audio/morning%20talk%20%281%29.mp3');
+    expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect((await call('GET', file!.url.replace(/signature=[\w-]+/, `signature=${'A'.repeat(22)}`))).status).toBe(403);
+    expect((await call('GET', '/api/audio/morning%20talk%20%281%29.mp3')).status).toBe(401);
+  });
+
+  it('report the version and the deployment on health and status, and list users as a bare array', async () => {
+    const health = await call('GET', '/api/health');
+    expect(health.body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), environment: 'dev' });
+    const status = await call('GET', '/api/status');
+    expect(status.body).toMatchObject({ status: 'running', environment: 'dev', version: health.body.version });
+    const users = await call('GET', '/api/admin/users', { cookie: session });
+    expect(Array.isArray(users.body)).toBe(true);
   });
 });

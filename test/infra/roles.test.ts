@@ -49,6 +49,8 @@ const EXPECTED: Record<string, string[]> = {
     'states:ListExecutions',
     'states:DescribeExecution',
     'states:StopExecution',
+    'polly:SynthesizeSpeech',
+    'polly:DescribeVoices',
   ],
   'api-meta': [],
 };
@@ -91,7 +93,7 @@ describe('function roles', () => {
     expect(new Set(allowed)).toEqual(new Set([...BASE, ...EXPECTED[name]!]));
   });
 
-  it('no role (functions or state machine) has a wildcard action, and only tracing/log delivery use Resource *', () => {
+  it('no role (functions or state machine) has a wildcard action, and only tracing, log delivery and Polly use Resource *', () => {
     const policies = resourcesOf(dev.json, 'AWS::IAM::Policy');
     expect(policies.length).toBeGreaterThanOrEqual(11);
     for (const [id, policy] of policies) {
@@ -100,7 +102,7 @@ describe('function roles', () => {
         if (statement.Resource === '*') {
           for (const action of list(statement.Action)) {
             expect(action, `${id}: ${action} on *`).toMatch(
-              /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(Create|Get|Update|Delete)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups)$/,
+              /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(Create|Get|Update|Delete)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups|polly:(SynthesizeSpeech|DescribeVoices))$/,
             );
           }
         }

@@ -56,7 +56,7 @@ export const statusRoute = defineRoute({
           audio_upload: true,
           transcription: true,
           transcript_search: true,
-          text_to_speech: false,
+          text_to_speech: true,
           public_audio: deps.config.PUBLIC_AUDIO,
         },
       },
