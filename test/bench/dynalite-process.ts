@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LocalDynamo } from '../../lib/local/dynalite.js';
+import { dynaliteClient, type LocalDynamo } from '../../lib/local/dynalite.js';
 
 /**
  * dynalite in a child process, for the benchmarks that load hundreds of thousands of items: the
@@ -24,13 +23,7 @@ export async function startDynaliteProcess(): Promise<LocalDynamo> {
   });
   return {
     endpoint,
-    client: () =>
-      new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        maxAttempts: 3,
-      }),
+    client: () => dynaliteClient(endpoint),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

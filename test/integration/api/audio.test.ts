@@ -1,29 +1,18 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../lib/store/store.js';
 import { fakeExecutions } from '../../helpers/fake-executions.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 const enc = encodeURIComponent;
 
 describe('/api/audio', () => {
   let h: Harness;
   let token: string;
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness();
-    h.deps.s3 = s3.client();
+    h = await createHarness({ s3: bucket.s3() });
     token = await h.tokenFor(await h.user('alice'));
   });
   afterEach(() => h.close());
@@ -213,7 +202,10 @@ describe('/api/audio', () => {
       transcribed_at: expect.any(String),
     });
     const big = 'word '.repeat(80_000);
-    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
+    await bucket
+      .s3()
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
     await seed('big.mp3');
     await complete('big.mp3', null, 'transcripts/big.txt');
     const res = await call('GET', `/api/audio/${enc('big.mp3')}/transcript`, { token });
@@ -266,7 +258,10 @@ describe('/api/audio', () => {
     expect(res.body.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     const put = await fetch(res.body.url, { method: 'PUT', headers: res.body.headers, body: 'ID3 fake audio' });
     expect(put.status).toBe(200);
-    const object = await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
+    const object = await bucket
+      .s3()
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
     expect(await object.Body!.transformToString()).toBe('ID3 fake audio');
     // s3rver checks signatures but, unlike S3, not the signed content-type; the test above that
     // SignedHeaders lists content-type is what binds it in AWS.

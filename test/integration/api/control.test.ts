@@ -1,9 +1,8 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { transcriptObjectKey } from '../../../lib/ingest/transcription.js';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
 import { type FakeExecutions, fakeExecutions } from '../../helpers/fake-executions.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 /**
  * The page's buttons never leave a file stuck or a part of it behind: transcribe (also from
@@ -13,23 +12,13 @@ import { call, createHarness, type Harness } from './harness.js';
  * in the end-to-end tests).
  */
 describe('transcription controls and delete', () => {
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
   let h: Harness;
   let token: string;
   let executions: FakeExecutions;
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness();
-    h.deps.s3 = s3.client();
+    h = await createHarness({ s3: bucket.s3() });
     executions = fakeExecutions();
     h.deps.executions = executions;
     token = await h.tokenFor(await h.user('alice'));
@@ -37,7 +26,10 @@ describe('transcription controls and delete', () => {
   afterEach(() => h.close());
 
   const seed = async (filename: string, transcript?: string) => {
-    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: filename, Body: 'ID3 audio' }));
+    await bucket
+      .s3()
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'audio', Key: filename, Body: 'ID3 audio' }));
     await h.deps.store.upsertAudioFile({ filename, size: 9, duration: 1 });
     if (transcript !== undefined) {
       await h.deps.store.setTranscriptStatus({ filename, status: 'processing' });
@@ -106,7 +98,8 @@ describe('transcription controls and delete', () => {
 
   it('deletes a file: its run stopped, the object, the transcript object, the row and its search entries gone', async () => {
     await seed('albums/gone soon.mp3');
-    await s3
+    await bucket
+      .s3()
       .client()
       .send(
         new PutObjectCommand({ Bucket: 'audio', Key: transcriptObjectKey('albums/gone soon.mp3'), Body: 'big text' }),
@@ -123,7 +116,13 @@ describe('transcription controls and delete', () => {
     });
     expect(await row('albums/gone soon.mp3')).toBeUndefined();
     for (const key of ['albums/gone soon.mp3', transcriptObjectKey('albums/gone soon.mp3')]) {
-      await expect(s3.client().send(new HeadObjectCommand({ Bucket: 'audio', Key: key })), key).rejects.toMatchObject({
+      await expect(
+        bucket
+          .s3()
+          .client()
+          .send(new HeadObjectCommand({ Bucket: 'audio', Key: key })),
+        key,
+      ).rejects.toMatchObject({
         name: 'NotFound',
       });
     }

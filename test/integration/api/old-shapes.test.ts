@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentWav } from '../../helpers/audio.js';
 import { fakeExecutions } from '../../helpers/fake-executions.js';
 import { formData } from '../../helpers/multipart.js';
 import { oldResponse, shapeDifferences } from '../../helpers/old-shapes.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 /**
  * The routes the Python service had answer with its shapes, field by field, against its
@@ -15,21 +14,11 @@ const STORY = 'Once upon a time there was a little fox who lived at the edge of 
 
 describe('the Python service’s response shapes', () => {
   let h: Harness;
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
   let token: string;
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness();
-    h.deps.s3 = s3.client();
+    h = await createHarness({ s3: bucket.s3() });
     h.deps.executions = fakeExecutions();
     token = await h.tokenFor(await h.user('root', { isAdmin: true }));
     await h.user('alice');

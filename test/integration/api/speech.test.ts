@@ -1,11 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerUpload } from '../../../lib/ingest/register.js';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
 import { EspeakSynthesizer } from '../../../lib/synthesize/espeak.js';
 import { hasCommand } from '../../helpers/local-stack.js';
 import { oldResponse, shapeDifferences } from '../../helpers/old-shapes.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 /**
  * `POST /api/audio/generate-tts` and `GET /api/audio/tts/voices` with the local engine (espeak-ng,
@@ -16,22 +15,12 @@ const missing = ['espeak-ng', 'lame'].filter((tool) => !hasCommand(tool));
 const TEXT = 'The little fox listened to the river all night long.';
 
 describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') || 'nothing missing'})`, () => {
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
   let h: Harness;
   let token: string;
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness({ env: { SYNTHESIZER: 'local' } });
-    h.deps.s3 = s3.client();
+    h = await createHarness({ env: { SYNTHESIZER: 'local' }, s3: bucket.s3() });
     h.deps.synthesizer = new EspeakSynthesizer();
     token = await h.tokenFor(await h.user('alice'));
   });
@@ -52,7 +41,10 @@ describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') 
       message: "Successfully generated 'Fox-Story.mp3'",
     });
     expect(res.body.duration).toBeGreaterThanOrEqual(2);
-    const object = await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: 'Fox-Story.mp3' }));
+    const object = await bucket
+      .s3()
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'audio', Key: 'Fox-Story.mp3' }));
     const bytes = Buffer.from(await object.Body!.transformToByteArray());
     expect(object.ContentType).toBe('audio/mpeg');
     expect(object.Metadata).toEqual({ transcript: 'provided' });
@@ -74,7 +66,10 @@ describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') 
 
   it('its S3 event starts no transcription: RegisterUpload leaves the completed row as it is', async () => {
     const res = await generate({ filename: 'quiet', text: TEXT });
-    const head = await s3.client().send(new HeadObjectCommand({ Bucket: 'audio', Key: 'quiet.mp3' }));
+    const head = await bucket
+      .s3()
+      .client()
+      .send(new HeadObjectCommand({ Bucket: 'audio', Key: 'quiet.mp3' }));
     const input = {
       bucket: 'audio',
       key: 'quiet.mp3',
@@ -83,7 +78,7 @@ describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') 
       size: res.body.size,
       execution: 'quiet-mp3-0123456789ab',
     };
-    const deps = { s3: s3.client(), store: h.deps.store, config: h.deps.config, logger: h.deps.logger };
+    const deps = { s3: bucket.s3().client(), store: h.deps.store, config: h.deps.config, logger: h.deps.logger };
     const registered = await registerUpload(input, deps);
     expect(registered).toMatchObject({ stale: true, reason: 'its transcript came with it (text to speech)' });
     expect(await h.deps.store.getAudioFile('quiet.mp3')).toMatchObject({
@@ -92,18 +87,24 @@ describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') 
     });
 
     // The same mark on an object whose row is not the one text to speech wrote: registered as any upload.
-    await s3.client().send(
-      new PutObjectCommand({
-        Bucket: 'audio',
-        Key: 'marked.mp3',
-        Body: Buffer.from(
-          await (
-            await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: 'quiet.mp3' }))
-          ).Body!.transformToByteArray(),
-        ),
-        Metadata: { transcript: 'provided' },
-      }),
-    );
+    await bucket
+      .s3()
+      .client()
+      .send(
+        new PutObjectCommand({
+          Bucket: 'audio',
+          Key: 'marked.mp3',
+          Body: Buffer.from(
+            await (
+              await bucket
+                .s3()
+                .client()
+                .send(new GetObjectCommand({ Bucket: 'audio', Key: 'quiet.mp3' }))
+            ).Body!.transformToByteArray(),
+          ),
+          Metadata: { transcript: 'provided' },
+        }),
+      );
     const marked = await registerUpload(
       { ...input, key: 'marked.mp3', etag: null, execution: 'marked-mp3-0123456789ab' },
       deps,
@@ -122,7 +123,10 @@ describe.skipIf(missing.length > 0)(`text to speech (needs ${missing.join(', ') 
   }, 30_000);
 
   it('refuses a taken name (409), an empty or too long text and a name with nothing left (400), storing nothing', async () => {
-    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: 'taken.mp3', Body: 'first' }));
+    await bucket
+      .s3()
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'audio', Key: 'taken.mp3', Body: 'first' }));
     const taken = await generate({ filename: 'taken', text: TEXT });
     expect(taken.status).toBe(409);
     expect(taken.body.detail).toBe("File 'taken.mp3' already exists. Please choose a different name.");

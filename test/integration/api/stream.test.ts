@@ -1,8 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signedQuery, streamKey } from '../../../lib/http/stream.js';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
-import { call, createHarness, type Harness, JWT_SECRET } from './harness.js';
+import { call, createHarness, type Harness, JWT_SECRET, localBucket } from './harness.js';
 
 /**
  * `GET|HEAD /api/audio/{filename}` is the audio: a 302 to a presigned S3 GET, for a session or a
@@ -13,25 +12,20 @@ const BYTES = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
 const NAMES = ['song.mp3', 'albums/2024/a b.mp3', 'list', "it's (1).wav", '100%.mp3', 'what?.mp3', 'metadata'];
 
 describe('the audio stream', () => {
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
   let h: Harness;
   let token: string;
 
   beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
     for (const key of NAMES) {
-      await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: key, Body: BYTES }));
+      await bucket
+        .s3()
+        .client()
+        .send(new PutObjectCommand({ Bucket: 'audio', Key: key, Body: BYTES }));
     }
   });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   const open = async (env: Record<string, string> = {}) => {
-    h = await createHarness({ env });
-    h.deps.s3 = s3.client();
+    h = await createHarness({ env, s3: bucket.s3() });
     token = await h.tokenFor(await h.user('alice'));
     for (const filename of NAMES) await h.deps.store.upsertAudioFile({ filename, size: BYTES.length, duration: 60 });
   };
@@ -51,7 +45,7 @@ describe('the audio stream', () => {
       expect(res.raw).toBe('');
       expect(res.headers['cache-control']).toBe('no-store');
       const location = new URL(res.headers.location!);
-      expect(location.origin).toBe(new URL(s3.endpoint).origin);
+      expect(location.origin).toBe(new URL(bucket.s3().endpoint).origin);
       expect(location.pathname).toBe('/audio/song.mp3');
       // Long enough to play the file through: 15 minutes plus its 60 seconds.
       expect(location.searchParams.get('X-Amz-Expires')).toBe('960');

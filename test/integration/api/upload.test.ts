@@ -1,32 +1,21 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MULTIPART_BODY_BYTES } from '../../../lib/http/body.js';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
 import { silentWav } from '../../helpers/audio.js';
 import { formData } from '../../helpers/multipart.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 /**
  * `POST /api/audio/upload`: the old page's form and its recorder, as browsers send them
  * (multipart/form-data with `file`, `filename`, `description`), into s3rver and the store.
  */
 describe('POST /api/audio/upload', () => {
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
   let h: Harness;
   let token: string;
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness();
-    h.deps.s3 = s3.client();
+    h = await createHarness({ s3: bucket.s3() });
     token = await h.tokenFor(await h.user('alice'));
   });
   afterEach(() => h.close());
@@ -36,11 +25,15 @@ describe('POST /api/audio/upload', () => {
     return call('POST', '/api/audio/upload', { token, body: form.body, headers: form.headers });
   };
   const object = async (key: string) => {
-    const got = await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: key }));
+    const got = await bucket
+      .s3()
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'audio', Key: key }));
     return { type: got.ContentType, bytes: Buffer.from(await got.Body!.transformToByteArray()) };
   };
   const exists = (key: string) =>
-    s3
+    bucket
+      .s3()
       .client()
       .send(new HeadObjectCommand({ Bucket: 'audio', Key: key }))
       .then(
@@ -80,7 +73,10 @@ describe('POST /api/audio/upload', () => {
   });
 
   it('answers 409 for a name that exists, and changes nothing', async () => {
-    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: 'taken.mp3', Body: 'first' }));
+    await bucket
+      .s3()
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'audio', Key: 'taken.mp3', Body: 'first' }));
     const res = await upload(
       { filename: 'taken' },
       { name: 'x.mp3', type: 'audio/mpeg', content: Buffer.from('ID3 second') },
