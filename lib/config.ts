@@ -91,6 +91,21 @@ export const configSchema = z.object({
     emptyAsUndefined,
     z.enum(['standard', 'neural', 'long-form', 'generative']).default('neural'),
   ),
+  /**
+   * `true`: `GET /api/audio/{filename}` streams every file to anyone, as the Python service did;
+   * otherwise it needs a session or a signed stream URL.
+   */
+  PUBLIC_AUDIO: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
+  /** How long a signed stream URL (the `url` of list, search and upload results) stays valid. */
+  STREAM_URL_TTL_SECONDS: integer(60, 30 * 24 * 60 * 60, 24 * 60 * 60),
+  /** The deployment's name, reported by /api/health and /api/status (`local` in local mode). */
+  ENVIRONMENT_NAME: optionalString,
 });
 
 /** Inside Lambda: the AWS defaults, and what the stack always sets is required. */

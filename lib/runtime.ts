@@ -10,6 +10,7 @@ import type { AppMetrics, Observability } from './observability.js';
 import { awsAdapters } from './runtime/aws.js';
 import { attachAdapters, built, forwarding, type MethodsOf, port } from './runtime/ports.js';
 import type { Store } from './store/store.js';
+import type { Synthesizer } from './synthesize/types.js';
 
 export { s3Of } from './runtime/ports.js';
 
@@ -17,11 +18,12 @@ export { s3Of } from './runtime/ports.js';
  * The composition root: every function gets its dependencies from here, each port built on
  * first use, once per Lambda container (or local process), by one mechanism (./runtime/ports.ts).
  * Functions never ask "am I local?". Two entry points choose the adapters:
- * - AWS (./runtime/aws.ts): ElectroDB on DynamoDB, S3, Transcribe, Step Functions, every SDK
+ * - AWS (./runtime/aws.ts): ElectroDB on DynamoDB, S3, Transcribe, Step Functions, Polly, every SDK
  *   client traced. functions/** name the ones they use through ./runtime/lambda.ts, so each
  *   bundle holds only those; createDeps defaults to all of them (tests, tools).
  * - local (./runtime/local.ts, used by lib/local/*): SQLite or DynamoDB chosen by config, the
- *   local S3 endpoint, pocketsphinx, and the in-process runner of the ASL that local mode installs.
+ *   local S3 endpoint, pocketsphinx, espeak-ng, and the in-process runner of the ASL that local
+ *   mode installs.
  * No Lambda bundle contains the local adapters (test/deployed/metafile.test.ts).
  */
 export interface Deps {
@@ -34,6 +36,8 @@ export interface Deps {
   transcriber: Transcriber;
   /** Starts ingest executions. */
   executions: ExecutionStarter;
+  /** Text to speech (its methods; the engine's name is the adapter's own). */
+  synthesizer: SynthesizerPort;
   /** Failed-login throttle on the store's shared counters. */
   loginThrottle: LoginThrottle;
   /** An installed S3 client (local mode, tests); otherwise `s3Of` builds one on first use. */
@@ -50,7 +54,11 @@ export interface Adapters {
   s3(deps: Deps): Promise<S3Client>;
   transcriber(deps: Deps): Promise<Transcriber>;
   executions(deps: Deps): Promise<ExecutionStarter>;
+  synthesizer(deps: Deps): Promise<Synthesizer>;
 }
+
+/** What the deps offer of a Synthesizer: its methods, forwarded to the adapter built on first use. */
+export type SynthesizerPort = Pick<Synthesizer, 'synthesize' | 'listVoices'>;
 
 /** Every Store method; `satisfies` turns a method added to Store into a type error until listed. */
 const STORE_METHODS = Object.keys({
@@ -87,6 +95,17 @@ const TRANSCRIBER_METHODS = Object.keys({
   fetchTranscript: true,
 } as const satisfies Record<keyof Transcriber, true>) as MethodsOf<Transcriber>[];
 
+const EXECUTION_METHODS = Object.keys({
+  start: true,
+  findRunning: true,
+  stop: true,
+} as const satisfies Record<keyof ExecutionStarter, true>) as MethodsOf<ExecutionStarter>[];
+
+const SYNTHESIZER_METHODS = Object.keys({
+  synthesize: true,
+  listVoices: true,
+} as const satisfies Record<keyof SynthesizerPort, true>) as MethodsOf<SynthesizerPort>[];
+
 /**
  * Builds the deps for `config` with `adapters` (every AWS adapter unless told otherwise);
  * nothing connects or even loads its SDK until first use. `installed` adapters (local mode,
@@ -110,7 +129,8 @@ export function composeDeps(config: Config, installed: Partial<Deps>, adapters: 
     released: () => new StoreUnavailableError('The store was closed before it was used; open a new store.'),
   });
   deps.transcriber ??= forwarding(TRANSCRIBER_METHODS, () => port(deps, 'transcriber'));
-  deps.executions ??= forwarding(['start'], () => port(deps, 'executions'));
+  deps.executions ??= forwarding(EXECUTION_METHODS, () => port(deps, 'executions'));
+  deps.synthesizer ??= forwarding(SYNTHESIZER_METHODS, () => port(deps, 'synthesizer'));
   deps.loginThrottle ??= forwarding(['beginAttempt', 'succeeded'], () =>
     built(deps, 'loginThrottle', async (d) => (await import('./auth/throttle.js')).createStoreThrottle(d.store)),
   );

@@ -54,7 +54,18 @@ export function acknowledgeFindings(stack: IngestStack): void {
   ack(
     http.functions.audio.role,
     `AwsSolutions-IAM5[Resource::${bucket}/*]`,
-    'Signs presigned PUT URLs for uploads whose key is the user-chosen filename; limited to the audio bucket, and an explicit Deny covers transcripts/.',
+    'Audio objects are named by the user (upload-url, the upload form) and read or deleted by that name (the stream redirect, DELETE /api/audio/{filename}); limited to the audio bucket, and an explicit Deny keeps writes out of transcripts/.',
+  );
+  ack(
+    http.functions.audio.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Also Amazon Polly (text to speech): SynthesizeSpeech and DescribeVoices take no resource but lexicons, and none is used (the role tests pin that only Polly and X-Ray actions use *).',
+  );
+  const machineRef = (stack.resolve(pipeline.stateMachine.stateMachineArn) as { Ref: string }).Ref;
+  ack(
+    http.functions.audio.role,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineRef}"}]}]}:*]`,
+    'Cancel and delete describe and stop the runs of one file, whose execution names are made per upload at run time; limited to executions of the ingest state machine.',
   );
   for (const fn of [
     pipeline.tasks['start-transcription']!,

@@ -1,21 +1,64 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GoneError, NotFoundError } from '../errors.js';
 import { EXTENSIONS } from '../ingest/media.js';
-import type { AudioRecord, Store } from '../store/store.js';
+import { type AudioRecord, MAX_PAGE_SIZE, type Page, type SearchHit, type Store } from '../store/store.js';
 
-/** Audio metadata as the API shows it (snake_case, the Python service's shape). */
-export function toAudioFile(record: AudioRecord) {
+/**
+ * A file as the API shows it: the Python service's list entry (`filename, size, duration, url,
+ * is_static, transcript: {status, has_transcript}`) with our metadata fields beside it. `url` is
+ * the file's stream URL (signed unless PUBLIC_AUDIO). No file is one of the old bundled samples,
+ * so `is_static` is always false.
+ */
+export function toAudioFile(record: AudioRecord, url: string) {
+  const hasTranscript = record.transcript !== null || record.transcriptS3Key !== null;
   return {
     filename: record.filename,
     size: record.size,
     duration: record.duration,
+    url,
+    is_static: false as const,
+    transcript: { status: record.transcriptStatus, has_transcript: hasTranscript },
     transcript_status: record.transcriptStatus,
     transcript_error: record.transcriptError,
-    has_transcript: record.transcript !== null || record.transcriptS3Key !== null,
+    has_transcript: hasTranscript,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     transcribed_at: record.transcribedAt,
   };
+}
+
+/**
+ * A search result: the file, with `transcript` the snippet around the matching word (a string, as
+ * the Python service's search returned it) and what matched.
+ */
+export function toSearchResult(hit: SearchHit, url: string) {
+  return { ...toAudioFile(hit, url), transcript: hit.snippet, matched: hit.matched };
+}
+
+/** Rows the old pages get without `limit`: they never page. */
+export const UNPAGED_LIMIT = 1_000;
+
+/**
+ * Up to `want` items from a store listing, asking for pages of at most MAX_PAGE_SIZE and
+ * following its cursor (a search page may hold fewer than asked for); the cursor to continue
+ * from, if there may be more.
+ */
+export async function collectPages<T>(
+  fetch: (options: { limit: number; cursor?: string }) => Promise<Page<T>>,
+  want: number,
+  cursor: string | undefined,
+): Promise<{ items: T[]; cursor: string | undefined }> {
+  const items: T[] = [];
+  let next = cursor;
+  do {
+    const page = await fetch({
+      limit: Math.min(MAX_PAGE_SIZE, want - items.length),
+      ...(next ? { cursor: next } : {}),
+    });
+    items.push(...page.items);
+    next = page.cursor;
+  } while (next && items.length < want);
+  return { items, cursor: next };
 }
 
 /** The audio row or a 404 naming the file. */
@@ -54,40 +97,3 @@ export const AUDIO_TYPES: Readonly<Record<string, readonly string[]>> = Object.f
   Object.entries(EXTENSIONS).map(([extension, { contentTypes }]) => [extension, contentTypes]),
 );
 export const AUDIO_CONTENT_TYPES = [...new Set(Object.values(AUDIO_TYPES).flat())];
-export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
-
-/**
- * A presigned S3 PUT for one object; the signature binds the key and the content type. The S3
- * modules load on first use: the audio function's hot routes (list, search, metadata) never need them.
- */
-export async function presignUpload(
-  input: { filename: string; contentType: string },
-  s3: S3Client,
-  bucket: string,
-): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expires_in: number }> {
-  const [{ PutObjectCommand }, { getSignedUrl }] = await Promise.all([
-    import('@aws-sdk/client-s3'),
-    import('@aws-sdk/s3-request-presigner'),
-  ]);
-  const command = new PutObjectCommand({ Bucket: bucket, Key: input.filename, ContentType: input.contentType });
-  // The SDK's default request checksum would sign the CRC32 of the *empty* body into the URL, and
-  // S3 then rejects every real upload; the URL must not carry one.
-  const omitChecksum =
-    (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
-      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
-      for (const name of Object.keys(headers)) {
-        if (/^x-amz-(checksum-|sdk-checksum-algorithm)/i.test(name)) delete headers[name];
-      }
-      return next(args);
-    };
-  command.middlewareStack.addRelativeTo(
-    omitChecksum as unknown as Parameters<typeof command.middlewareStack.addRelativeTo>[0],
-    { relation: 'after', toMiddleware: 'flexibleChecksumsMiddleware', name: 'omitPresignedChecksum' },
-  );
-  // Signing content-type binds the declared type: a PUT with another one fails the signature.
-  const url = await getSignedUrl(s3, command, {
-    expiresIn: UPLOAD_URL_TTL_SECONDS,
-    signableHeaders: new Set(['content-type']),
-  });
-  return { url, method: 'PUT', headers: { 'Content-Type': input.contentType }, expires_in: UPLOAD_URL_TTL_SECONDS };
-}

@@ -11,12 +11,12 @@ import { detailSchema } from './schemas.js';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input; `detail` names the field.',
-  401: 'No valid session.',
-  403: 'Not allowed for this user.',
+  401: 'No valid session (the audio stream: nor a signature).',
+  403: 'Not allowed for this user; for the audio stream, a signature that is not valid or has expired.',
   404: 'Not found.',
   409: 'Conflicts with the current state.',
   413: 'Body too large (a JSON body over 16 KiB; an upload over what a Lambda can be sent: use POST /api/audio/upload-url).',
-  415: 'Body is not of the route’s media type (JSON, or multipart/form-data for uploads).',
+  415: 'Body is not of the route’s media type (JSON, or multipart/form-data for uploads), or an upload of a format that cannot be transcribed.',
   429: 'Too many failed logins; see Retry-After.',
   500: 'Unexpected error.',
 };
@@ -80,6 +80,12 @@ function requestBody(route: Route) {
 
 /** The success response: JSON by default, a body of the route's own type, or none (HEAD, a redirect). */
 function successResponse(route: Route) {
+  if (route.status === 302) {
+    return {
+      description: 'Redirect (no body)',
+      headers: { Location: { description: 'Where the resource is', schema: { type: 'string', format: 'uri' } } },
+    };
+  }
   if (route.method === 'HEAD' || route.content === null) return { description: 'Success (no body)' };
   if (route.content) {
     return { description: 'Success', content: { [route.content]: { schema: { type: 'string', format: 'binary' } } } };
@@ -125,7 +131,11 @@ export function openApiDocument(table: readonly Route[] = routes) {
     info: {
       title: 'audio-ingest API',
       version: '1.0.0',
-      description: 'Log in, manage users, list and search audio files, read transcripts, get upload URLs.',
+      description:
+        'Log in, manage users, list and search audio files, stream them, read and control their transcripts, upload. ' +
+        'Every route with a {filename} segment also answers at its path without that segment, with the key as ?filename= (any key). ' +
+        'GET /api/audio/{filename} is the audio: a 302 to S3 for a session or a signed `url` from a list, search or upload result; ' +
+        'with PUBLIC_AUDIO=true every file streams to anyone who knows its name, as in the Python service.',
     },
     paths,
     components: {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { TRANSCRIPT_STATUSES } from '../model/status.js';
 import { checkFilename } from '../store/common.js';
-import { MAX_PAGE_SIZE } from '../store/store.js';
+import { UNPAGED_LIMIT } from './audio.js';
 
 /**
  * The zod schemas of the API: request schemas validate (and are `.strict()` where an unknown
@@ -33,14 +33,27 @@ export const pageQuery = z.object({
     .number()
     .int()
     .min(1)
-    .max(MAX_PAGE_SIZE)
+    .max(UNPAGED_LIMIT)
     .optional()
-    .meta({ description: `Page size, 1–${MAX_PAGE_SIZE} (default 50).` }),
+    .meta({
+      description: `Page size, 1–${UNPAGED_LIMIT}; without it up to ${UNPAGED_LIMIT} files (the old pages never page).`,
+    }),
   cursor: z.string().max(4096).optional().meta({ description: 'The next_cursor of the previous page, unchanged.' }),
 });
 
+/** Longest search text (the store's limit). */
+export const MAX_QUERY_BYTES = 1024;
+
 export const searchQuery = pageQuery.extend({
-  q: z.string().trim().min(1, 'give a search text').max(256),
+  q: z
+    .string()
+    .trim()
+    .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_QUERY_BYTES, `use at most ${MAX_QUERY_BYTES} bytes`)
+    .default('')
+    .meta({
+      description:
+        'Any part of a filename (case-insensitive), or a word of the transcript (one word of 3+ characters, as a prefix). Empty: every file.',
+    }),
 });
 
 export const usernameSchema = z
@@ -68,11 +81,19 @@ export const publicUserSchema = z.object({
   created_at: z.string(),
 });
 
+const statusSchema = z.enum(TRANSCRIPT_STATUSES);
+
 export const audioFileSchema = z.object({
   filename: z.string(),
   size: z.number().int(),
   duration: z.number().int().nullable(),
-  transcript_status: z.enum(TRANSCRIPT_STATUSES),
+  url: z.string().meta({
+    description:
+      'The stream URL (GET /api/audio/{filename}), relative to the API: signed, so players need no session, unless PUBLIC_AUDIO.',
+  }),
+  is_static: z.literal(false),
+  transcript: z.object({ status: statusSchema, has_transcript: z.boolean() }),
+  transcript_status: statusSchema,
   transcript_error: z.string().nullable(),
   has_transcript: z.boolean(),
   created_at: z.string(),
@@ -82,6 +103,21 @@ export const audioFileSchema = z.object({
 
 export const audioPageSchema = z.object({
   files: z.array(audioFileSchema),
+  count: z.number().int(),
+  next_cursor: z.string().nullable(),
+});
+
+export const searchResultSchema = audioFileSchema.extend({
+  transcript: z
+    .string()
+    .nullable()
+    .meta({ description: 'At most 200 characters of the transcript around the matching word; null without one.' }),
+  matched: z.enum(['filename', 'transcript']).nullable(),
+});
+
+export const searchPageSchema = z.object({
+  query: z.string(),
+  results: z.array(searchResultSchema),
   count: z.number().int(),
   next_cursor: z.string().nullable(),
 });

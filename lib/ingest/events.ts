@@ -70,7 +70,7 @@ export interface UploadEventResult {
  */
 export async function handleUploadEvent(
   event: unknown,
-  deps: { executions: ExecutionStarter; logger: Pick<Logger, 'info' | 'warn' | 'error'> },
+  deps: { executions: Pick<ExecutionStarter, 'start'>; logger: Pick<Logger, 'info' | 'warn' | 'error'> },
 ): Promise<UploadEventResult> {
   const { uploads, ignored } = parseUploadEvent(event);
   const result: UploadEventResult = { started: [], duplicates: [], ignored };

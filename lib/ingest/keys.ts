@@ -71,6 +71,20 @@ export function executionName(
   return `${slug}${extra}-${hash}`;
 }
 
+/**
+ * Whether `name` may be an execution name that executionName gave an upload of `key` (its slug
+ * part is a tail of the key's slug, with or without a re-run suffix). A cheap filter before the
+ * execution's input is read; it never misses one of the key's executions.
+ */
+export function mayNameExecutionOf(name: string, key: string): boolean {
+  const rest = name.replace(new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`), '');
+  if (rest === name) return false;
+  const slug = slugify(key);
+  return [rest, rest.replace(/-rerun-[0-9a-z]+$/, '')].some(
+    (part) => part === 'upload' || (part.length > 0 && slug.endsWith(part)),
+  );
+}
+
 /** ETags arrive quoted from HeadObject and bare in events; compare them bare. */
 export function unquoteEtag(etag: string | null | undefined): string | null {
   if (!etag) return null;

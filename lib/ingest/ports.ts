@@ -35,13 +35,32 @@ export interface StartExecutionRequest {
   input: IngestInput;
 }
 
-/** Starts the ingest state machine: client-sfn StartExecution in AWS, the in-process runner locally. */
+/** An execution of the ingest state machine that has not stopped yet. */
+export interface RunningExecution {
+  name: string;
+  executionArn: string;
+}
+
+/** What a stopped execution records as its error and cause (StopExecution's `error`, `cause`). */
+export interface StopReason {
+  error: string;
+  cause: string;
+}
+
+/**
+ * Starts and stops the ingest state machine: client-sfn StartExecution, ListExecutions and
+ * StopExecution in AWS, the in-process runner locally.
+ */
 export interface ExecutionStarter {
   /**
    * Starts a named execution. A name already used (ExecutionAlreadyExists) resolves with
    * `{ started: false }` — a duplicate delivery is a no-op.
    */
   start(request: StartExecutionRequest): Promise<{ started: boolean; executionArn?: string }>;
+  /** The executions of one object (bucket and key, either reading of the event's key) still running or queued. */
+  findRunning(upload: { bucket: string; key: string }): Promise<RunningExecution[]>;
+  /** Stops an execution as StopExecution does (it ends ABORTED); false when it had already stopped. */
+  stop(executionArn: string, reason: StopReason): Promise<boolean>;
 }
 
 export type TranscriptionJobState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

@@ -9,13 +9,20 @@ export interface ObjectHead {
   size: number;
   etag: string | null;
   contentType: string | null;
+  /** The object's user metadata (`x-amz-meta-*`, names lower-cased). */
+  metadata: Record<string, string>;
 }
 
 /** HeadObject; undefined when the object no longer exists (deleted after the event). */
 export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHead | undefined> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { size: head.ContentLength ?? 0, etag: unquoteEtag(head.ETag), contentType: head.ContentType ?? null };
+    return {
+      size: head.ContentLength ?? 0,
+      etag: unquoteEtag(head.ETag),
+      contentType: head.ContentType ?? null,
+      metadata: head.Metadata ?? {},
+    };
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404 || (error as Error).name === 'NotFound') return undefined;

@@ -11,6 +11,13 @@ import type { IngestInput } from './ports.js';
 import { type AudioProbe, type ObjectHead, probeAudio } from './probe.js';
 import { resolveObject } from './resolve.js';
 
+/**
+ * User metadata of an object stored with its transcript (text to speech: the text is the
+ * transcript). Its upload event ends quietly: there is nothing to transcribe, and registering it
+ * would reset the `completed` row to `pending`.
+ */
+export const PROVIDED_TRANSCRIPT_METADATA = { transcript: 'provided' } as const;
+
 /** Shortest audio AWS Transcribe accepts. */
 export const MIN_DURATION_SECONDS = 0.5;
 
@@ -53,6 +60,13 @@ export async function registerUpload(input: IngestInput, deps: RegisterDeps): Pr
   if (input.etag && head.etag && unquoteEtag(input.etag) !== head.etag) {
     // The object was overwritten after this event; the newer upload's own event records it.
     return quiet(deps, input, key, 'the object was replaced by a newer upload');
+  }
+
+  if (head.metadata.transcript === PROVIDED_TRANSCRIPT_METADATA.transcript) {
+    const row = await deps.store.getAudioFile(key);
+    if (row?.transcriptStatus === 'completed' && row.size === head.size) {
+      return quiet(deps, input, key, 'its transcript came with it (text to speech)');
+    }
   }
 
   const checked = await inspect({ ...input, key }, head, deps);

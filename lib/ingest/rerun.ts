@@ -11,24 +11,38 @@ export interface RerunResult {
 
 /**
  * Re-runs the transcription of a recorded file (POST /api/audio/{filename}/transcribe): the row
- * goes back to `pending` (only from completed/failed, so a run in progress is a ConflictError),
- * then a new execution of the same upload starts under a fresh name. Unknown file → NotFoundError.
+ * goes back to `pending` from completed/failed, then a new execution of the same upload starts
+ * under a fresh name. A `pending` row with no execution running for it (its transcript deleted,
+ * or its run never started) starts one as it is; while one runs, or while `processing`, it is a
+ * ConflictError. Unknown file → NotFoundError.
  */
 export async function requestTranscription(
   filename: string,
-  deps: { store: Store; executions: ExecutionStarter; config: { AUDIO_BUCKET: string } },
+  deps: { store: Store; executions: Pick<ExecutionStarter, 'start' | 'findRunning'>; config: { AUDIO_BUCKET: string } },
   now: () => Date = () => new Date(),
 ): Promise<RerunResult> {
   checkFilename(filename);
   const row = await deps.store.getAudioFile(filename);
   if (!row) throw new NotFoundError(`Audio file "${filename}" not found.`);
-  if (row.transcriptStatus === 'pending' || row.transcriptStatus === 'processing') {
+  const bucket = deps.config.AUDIO_BUCKET;
+  if (row.transcriptStatus === 'processing') {
     throw new ConflictError(
-      `The transcription of "${filename}" is already ${row.transcriptStatus}; wait for it to finish.`,
+      `The transcription of "${filename}" is already processing; wait for it to finish, or cancel it (POST /api/audio/{filename}/transcript/cancel).`,
     );
   }
-  const record = await deps.store.setTranscriptStatus({ filename, status: 'pending', sequencer: row.sequencer });
-  const upload = { bucket: deps.config.AUDIO_BUCKET, key: filename, sequencer: row.sequencer, etag: row.etag };
+  if (row.transcriptStatus === 'pending') {
+    const [running] = await deps.executions.findRunning({ bucket, key: filename });
+    if (running) {
+      throw new ConflictError(
+        `The transcription of "${filename}" is already pending (execution ${running.name} is running); wait for it to finish.`,
+      );
+    }
+  }
+  const record =
+    row.transcriptStatus === 'pending'
+      ? row
+      : await deps.store.setTranscriptStatus({ filename, status: 'pending', sequencer: row.sequencer });
+  const upload = { bucket, key: filename, sequencer: row.sequencer, etag: row.etag };
   const name = executionName(upload, `rerun-${now().getTime().toString(36)}`);
   const input: IngestInput = { ...upload, size: row.size, execution: name };
   try {

@@ -23,13 +23,17 @@ export async function startDynalite(port = 0): Promise<LocalDynamo> {
   const endpoint = `http://127.0.0.1:${actual}`;
   return {
     endpoint,
-    client: () =>
-      new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        maxAttempts: 3,
-      }),
+    client: () => dynaliteClient(endpoint),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A client for a dynalite endpoint, with dummy credentials (dynalite checks none). */
+export function dynaliteClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
 }

@@ -6,7 +6,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { ValidationError } from '../errors.js';
-import type { ExecutionStarter, StartExecutionRequest } from '../ingest/ports.js';
+import type { ExecutionStarter, RunningExecution, StartExecutionRequest, StopReason } from '../ingest/ports.js';
 import { statesOfType, substitutePlaceholders } from './asl.js';
 import {
   assertExecutionName,
@@ -56,6 +56,8 @@ export class LocalStateMachine implements ExecutionStarter {
   private readonly names = new Set<string>();
   private readonly queue: ExecutionRecord[] = [];
   private readonly running = new Map<string, () => void>();
+  /** The records of the running executions, by name (their inputs name the upload). */
+  private readonly active = new Map<string, ExecutionRecord>();
   private readonly ended = new Set<string>();
   private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private idleWaiters: (() => void)[] = [];
@@ -170,6 +172,32 @@ export class LocalStateMachine implements ExecutionStarter {
     return true;
   }
 
+  /** The running and queued executions whose input is this upload (its key in either reading). */
+  async findRunning(upload: { bucket: string; key: string }): Promise<RunningExecution[]> {
+    return [...this.active.values(), ...this.queue]
+      .filter((record) => {
+        const input = record.input as { bucket?: unknown; key?: unknown; eventKey?: unknown };
+        return input.bucket === upload.bucket && (input.key === upload.key || input.eventKey === upload.key);
+      })
+      .filter((record) => !this.ended.has(record.name))
+      .map((record) => ({ name: record.name, executionArn: record.executionArn }));
+  }
+
+  /**
+   * StopExecution by ARN: abort() of the execution it names, with the reason recorded as the
+   * execution's error and cause (Step Functions records them on the ABORTED execution too).
+   */
+  async stop(executionArn: string, reason: StopReason): Promise<boolean> {
+    if (!executionArn.startsWith(this.arnPrefix)) return false;
+    const name = executionArn.slice(this.arnPrefix.length);
+    const record = this.active.get(name) ?? this.queue.find((queued) => queued.name === name);
+    if (record) {
+      record.error = reason.error;
+      record.cause = reason.cause;
+    }
+    return this.abort(name);
+  }
+
   /**
    * Runs again, from the start, every execution the history shows RUNNING: the process that ran
    * them stopped (or was killed) before they ended. Returns their names.
@@ -212,6 +240,7 @@ export class LocalStateMachine implements ExecutionStarter {
     while (this.running.size < this.concurrency && this.queue.length > 0) {
       const record = this.queue.shift() as ExecutionRecord;
       this.running.set(record.name, () => {});
+      this.active.set(record.name, record);
       void this.run(record)
         .catch(async (error: unknown) => {
           // The runner itself broke (not a state): record it rather than leave the run RUNNING.
@@ -221,6 +250,7 @@ export class LocalStateMachine implements ExecutionStarter {
         })
         .finally(() => {
           this.running.delete(record.name);
+          this.active.delete(record.name);
           this.ended.delete(record.name);
           this.pump();
           if (this.running.size === 0 && this.queue.length === 0) {

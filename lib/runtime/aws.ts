@@ -7,7 +7,7 @@ import { s3Of } from './ports.js';
  * The AWS entry point of the composition root: what a Lambda function runs on. Each adapter and
  * its SDK are imported when the port is first used (the bundler keeps them as lazily evaluated
  * parts of the one file), and every SDK client goes through `tracer.captureAWSv3Client`, so X-Ray
- * shows each DynamoDB, S3, Transcribe and Step Functions call (a no-op outside Lambda). A
+ * shows each DynamoDB, S3, Transcribe, Step Functions and Polly call (a no-op outside Lambda). A
  * function names the adapters it uses (./lambda.ts `functionDeps`), so its bundle holds only
  * those SDKs.
  */
@@ -69,6 +69,19 @@ export const sfnExecutions: Adapters['executions'] = async (deps) => {
   );
 };
 
+/** Amazon Polly, the voices of POLLY_ENGINE (TTS_VOICE when a request names none). */
+export const pollySynthesizer: Adapters['synthesizer'] = async (deps) => {
+  const [{ PollyClient }, { PollySynthesizer }] = await Promise.all([
+    import('@aws-sdk/client-polly'),
+    import('../synthesize/polly.js'),
+  ]);
+  return new PollySynthesizer({
+    polly: deps.tracer.captureAWSv3Client(new PollyClient({ region: deps.config.AWS_REGION })),
+    engine: deps.config.POLLY_ENGINE,
+    ...(deps.config.TTS_VOICE ? { defaultVoice: deps.config.TTS_VOICE } : {}),
+  });
+};
+
 /** Every AWS adapter: createDeps' default (tests, tools, local mode's fallbacks). */
 export const awsAdapters: Adapters = {
   observability,
@@ -76,4 +89,5 @@ export const awsAdapters: Adapters = {
   s3: s3Client,
   transcriber: transcribeTranscriber,
   executions: sfnExecutions,
+  synthesizer: pollySynthesizer,
 };

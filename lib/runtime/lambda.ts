@@ -31,6 +31,7 @@ export function functionDeps(name: string, adapters: Partial<Pick<Adapters, Port
         s3: missing('s3'),
         transcriber: missing('transcriber'),
         executions: missing('executions'),
+        synthesizer: missing('synthesizer'),
         ...adapters,
       },
     ),

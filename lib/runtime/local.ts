@@ -10,7 +10,7 @@ import { s3Of } from './ports.js';
  * The local entry point of the composition root, for lib/local/* (npm start, invoke, the tests
  * of local mode): the store openStore's rule picks (SQLite, or DynamoDB when DYNAMODB_TABLE is
  * set), the S3 client on S3_ENDPOINT (the local endpoint), pocketsphinx unless TRANSCRIBER=aws,
- * tracing off and metrics as debug lines. Local mode installs its in-process runner of the ASL
+ * espeak-ng unless SYNTHESIZER=aws, tracing off and metrics as debug lines. Local mode installs its in-process runner of the ASL
  * as `executions`; without it, executions start on STATE_MACHINE_ARN as in AWS.
  */
 export const localAdapters: Adapters = {
@@ -22,6 +22,10 @@ export const localAdapters: Adapters = {
       ? awsAdapters.transcriber(deps)
       : createLocalTranscriber(deps.config, await s3Of(deps)),
   executions: awsAdapters.executions,
+  synthesizer: async (deps) =>
+    deps.config.SYNTHESIZER === 'aws'
+      ? awsAdapters.synthesizer(deps)
+      : (await import('../synthesize/synthesizer.js')).createSynthesizer(deps.config),
 };
 
 /** createDeps with the local adapters. */

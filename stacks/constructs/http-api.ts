@@ -57,7 +57,7 @@ export class AudioHttpApi extends Construct {
         description: `HTTP API: ${API_ROUTES.filter((r) => r.fn === name)
           .map((r) => `${r.method} ${r.path}`)
           .join(', ')}`.slice(0, 256),
-        environment: { ...props.environment, ...environment },
+        environment: { ...props.environment, ENVIRONMENT_NAME: settings.name, ...environment },
         logRetention: settings.logRetention,
         removalPolicy: settings.removalPolicy,
         timeout: Duration.seconds(15),
@@ -88,14 +88,25 @@ export class AudioHttpApi extends Construct {
     // Login upgrades legacy hashes and records throttling; admin routes manage users.
     user.useTable(table, 'readwrite');
     admin.useTable(table, 'readwrite');
-    // Re-transcribe and delete-transcript change the row's status.
+    // Uploads, re-transcribe, cancel and the deletes change rows.
     audio.useTable(table, 'readwrite');
-    // The presigned upload URL is signed with this role: uploads anywhere but the transcripts prefix.
+    // The presigned upload URL is signed with this role, and the upload form writes with it:
+    // anywhere but the transcripts prefix.
     audio.allow(['s3:PutObject'], [audioBucket.arnForObjects('*')]);
     audio.role.addToPolicy(denyTranscriptWrites(audioBucket));
-    // Transcripts too large for the row are read from S3.
-    audio.allow(['s3:GetObject'], [audioBucket.arnForObjects(`${TRANSCRIPTS_PREFIX}*`)]);
-    audio.allow(['states:StartExecution'], [stateMachine.stateMachineArn]);
+    // The stream redirect is a GET presigned by this role; transcripts too large for the row are
+    // read; HeadObject (the upload's "already exists" check) is authorized as GetObject.
+    audio.allow(['s3:GetObject'], [audioBucket.arnForObjects('*')]);
+    // Without ListBucket, HeadObject of a missing key answers 403 instead of 404.
+    audio.allow(['s3:ListBucket'], [audioBucket.bucketArn]);
+    // DELETE /api/audio/{filename}: the object and its transcript object.
+    audio.allow(['s3:DeleteObject'], [audioBucket.arnForObjects('*')]);
+    // Re-transcribe starts a run; cancel and delete find the file's runs and stop them.
+    audio.allow(['states:StartExecution', 'states:ListExecutions'], [stateMachine.stateMachineArn]);
+    stateMachine.grantExecution(audio.role, 'states:DescribeExecution', 'states:StopExecution');
+    // Text to speech: Polly's SynthesizeSpeech and DescribeVoices have no resource to scope them to
+    // (only lexicons, which are not used).
+    audio.allow(['polly:SynthesizeSpeech', 'polly:DescribeVoices'], ['*']);
     // meta (health, OpenAPI) touches neither the store nor a secret: it keeps only its log permissions.
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {

@@ -1,152 +1,22 @@
 /**
  * Store benchmark: items read (DynamoDB adapter on dynalite) per list page and per search page
  * (filename and transcript word) against the seed's full Scan with a filter, measured in the same
- * run; the write cost of storing a transcript of 1,000, 5,000 and 20,000 words; and
- * single-operation latency medians of both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000` runs it alone; `npm run bench`
- * runs it with the others.
+ * run (store-search.ts), with transcript-word searches up to 100,000 rows; the write cost of
+ * storing a transcript of 1,000, 5,000 and 20,000 words; and single-operation latency medians of
+ * both adapters. `npx tsx test/bench/store.bench.ts --rows 2000,20000 --transcript-rows
+ * 20000,100000` runs it alone; `npm run bench` runs it with the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../lib/local/dynalite.js';
-import { filenameTermItems, transcriptTermItems } from '../../lib/model/search.js';
 import { transcriptPrefixes, transcriptWords } from '../../lib/model/search-terms.js';
 import { createTable } from '../../lib/model/table.js';
-import { batchWriteAll, type WriteRequest } from '../../lib/store/dynamo/batch.js';
-import { createContext, type DynamoContext } from '../../lib/store/dynamo/context.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import { openSqliteStore } from '../../lib/store/sqlite/index.js';
 import type { Store } from '../../lib/store/store.js';
 import { type BenchArgs, numberListFlag, runIfMain } from './args.js';
-
-const PAGE = 50;
-const WORDS = ['morning', 'evening', 'podcast', 'interview', 'news', 'lecture', 'music', 'story', 'meeting', 'review'];
-/** Every RARE_EVERY-th file carries this word: a 3+ character query with few matches. */
-const RARE = 'zebra';
-const RARE_EVERY = 500;
-
-/** Spoken words the bench transcripts are made of; RARE_WORD is in one transcript in RARE_EVERY. */
-const SPOKEN = ['today', 'we', 'talk', 'about', 'weather', 'music', 'school', 'garden', 'friends', 'travel', 'dinner'];
-const RARE_WORD = 'xylophone';
-
-/** A short deterministic transcript for row i (five words). */
-export function benchTranscript(i: number): string {
-  const pick = (k: number) => SPOKEN[(i * 7 + k * 3) % SPOKEN.length] as string;
-  return [pick(0), pick(1), pick(2), i % RARE_EVERY === 1 ? RARE_WORD : pick(3), pick(4)].join(' ');
-}
-
-/** Deterministic filenames of realistic length (~25 characters). */
-export function benchFilename(i: number): string {
-  const a = WORDS[i % WORDS.length] as string;
-  const b = i % RARE_EVERY === 0 ? RARE : (WORDS[Math.floor(i / WORDS.length) % WORDS.length] as string);
-  return `${a} ${b} ${String(i).padStart(6, '0')}.mp3`;
-}
-
-interface Reads {
-  items: number;
-  capacity: number;
-}
-
-/** Sums items read (ScannedCount, BatchGet responses, GetItem hits) and read capacity per call. */
-function readMeter(client: DynamoDBClient): { measure<T>(fn: () => Promise<T>): Promise<Reads> } {
-  let current: Reads | undefined;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      if (current) input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      if (current) {
-        const out = result.output as unknown as Record<string, unknown>;
-        const responses = out.Responses as Record<string, unknown[]> | undefined;
-        current.items +=
-          typeof out.ScannedCount === 'number'
-            ? out.ScannedCount
-            : responses
-              ? Object.values(responses).reduce((n, r) => n + r.length, 0)
-              : out.Item
-                ? 1
-                : 0;
-        const capacity = out.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
-        for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : [])
-          current.capacity += c.CapacityUnits ?? 0;
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'benchReadMeter' },
-  );
-  return {
-    async measure(fn) {
-      current = { items: 0, capacity: 0 };
-      try {
-        await fn();
-        return current;
-      } finally {
-        current = undefined;
-      }
-    },
-  };
-}
-
-/**
- * Loads `rows` audio rows with parallel BatchWriteItem calls: with their search entries for our
- * table, or rows only for the seed-shaped baseline table (the seed had no index items).
- */
-async function load(ctx: DynamoContext, rows: number, withIndex: boolean): Promise<number> {
-  const now = new Date().toISOString();
-  let written = 0;
-  const chunk = 500;
-  for (let start = 0; start < rows; start += chunk) {
-    const requests: WriteRequest[] = [];
-    for (let i = start; i < Math.min(rows, start + chunk); i++) {
-      const filename = benchFilename(i);
-      const transcript = benchTranscript(i);
-      const row = {
-        filename,
-        size: 1_000 + i,
-        duration: 60,
-        transcript,
-        transcript_status: 'completed',
-        created_at: now,
-        updated_at: now,
-      };
-      const parts = [
-        ctx.audio.put([row]).params(),
-        ...(withIndex
-          ? [ctx.term.put([...filenameTermItems(filename), ...transcriptTermItems(filename, transcript)]).params()]
-          : []),
-      ];
-      for (const batch of parts as unknown as {
-        RequestItems: Record<string, WriteRequest[]>;
-      }[][]) {
-        for (const b of batch) requests.push(...(b.RequestItems[ctx.tableName] ?? []));
-      }
-    }
-    await batchWriteAll(ctx, requests);
-    written += requests.length;
-  }
-  return written;
-}
-
-/** The seed's way: one full Scan of the table with a filter, all pages. */
-async function seedScan(ctx: DynamoContext, filter: string, values: Record<string, unknown>): Promise<number> {
-  let start: Record<string, unknown> | undefined;
-  let matched = 0;
-  do {
-    const page = await ctx.doc.send(
-      new ScanCommand({
-        TableName: ctx.tableName,
-        FilterExpression: filter,
-        ExpressionAttributeValues: values,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    matched += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return matched;
-}
+import { type CaseResult, measureAt, measureTranscriptSearch, PAGE } from './store-search.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -162,6 +32,25 @@ async function time(n: number, op: (i: number) => Promise<unknown>): Promise<num
     samples.push(performance.now() - t);
   }
   return median(samples);
+}
+
+/**
+ * Where a size was measured on the full table and on the transcript-search table, the counts must
+ * be the same: the filename entries left out of the latter are never read by those queries.
+ */
+function checkSameReads(full: CaseResult[], reduced: CaseResult[]): void {
+  for (const r of reduced) {
+    const f = full.find((candidate) => candidate.label === r.label && candidate.rows === r.rows);
+    if (!f) continue;
+    if (f.index.items !== r.index.items || f.seed.items !== r.seed.items) {
+      throw new Error(
+        `${r.label} at ${r.rows} rows read ${f.index.items} items with every search entry but ${r.index.items} without the unread filename entries: the transcript-search table is not equivalent.`,
+      );
+    }
+    console.log(
+      `Checked at ${r.rows} rows: "${r.label}" reads ${r.index.items} items with or without the filename entries it never reads.`,
+    );
+  }
 }
 
 /**
@@ -296,104 +185,27 @@ async function transcriptWriteCost(lengths: number[]): Promise<WriteCost[]> {
   }
 }
 
-interface CaseResult {
-  label: string;
-  rows: number;
-  index: Reads;
-  seed: Reads;
-}
-
-/** Loads `rows` audio rows into a fresh dynalite and measures each case against the seed's Scan. */
-async function measureAt(rows: number): Promise<{ results: CaseResult[]; latency?: Record<string, number> }> {
-  const dynamo = await startDynalite();
-  const client = dynamo.client();
-  try {
-    const tableName = 'bench-store';
-    await createTable(client, tableName);
-    await createTable(client, 'bench-seed');
-    const ctx = createContext(client, tableName);
-    const seedCtx = createContext(client, 'bench-seed');
-    const store = createDynamoStore({ client, tableName });
-    const meter = readMeter(client);
-
-    const started = performance.now();
-    const items = await load(ctx, rows, true);
-    const loadSeconds = (performance.now() - started) / 1000;
-    await load(seedCtx, rows, false);
-    console.log(
-      `Loaded ${rows} audio rows: ${items} items with search entries in ${loadSeconds.toFixed(1)} s; the seed-shaped baseline table holds the ${rows} rows only.`,
-    );
-    // Cursor of page 10, so a deep page is measured too.
-    let deep: string | undefined;
-    for (let page = 0; page < 9; page++)
-      deep = (await store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) })).cursor;
-
-    const common = 'podcast';
-    const listScan = () => seedScan(seedCtx, 'SK = :sk AND begins_with(PK, :p)', { ':sk': 'METADATA', ':p': 'AUDIO#' });
-    const searchScan = (q: string) =>
-      seedScan(seedCtx, 'SK = :sk AND contains(filename, :q)', { ':sk': 'METADATA', ':q': q });
-    const transcriptScan = (q: string) =>
-      seedScan(seedCtx, 'SK = :sk AND (contains(filename, :q) OR contains(transcript, :q))', {
-        ':sk': 'METADATA',
-        ':q': q,
-      });
-    const allPages = async (q: string) => {
-      let cursor: string | undefined;
-      do cursor = (await store.searchAudioFiles(q, { limit: PAGE, ...(cursor ? { cursor } : {}) })).cursor;
-      while (cursor);
-    };
-    const cases: { label: string; ours: () => Promise<unknown>; seed: () => Promise<unknown> }[] = [
-      { label: `list: first page (${PAGE})`, ours: () => store.listAudioFiles({ limit: PAGE }), seed: listScan },
-      {
-        label: `list: page 10 (${PAGE})`,
-        ours: () => store.listAudioFiles({ limit: PAGE, ...(deep ? { cursor: deep } : {}) }),
-        seed: listScan,
-      },
-      {
-        label: `search "${common}": first page (${PAGE})`,
-        ours: () => store.searchAudioFiles(common, { limit: PAGE }),
-        seed: () => searchScan(common),
-      },
-      {
-        label: `search "${RARE}": all pages (1 file in ${RARE_EVERY})`,
-        ours: () => allPages(RARE),
-        seed: () => searchScan(RARE),
-      },
-      {
-        label: `search transcript word "${RARE_WORD.slice(0, 5)}": all pages (1 file in ${RARE_EVERY})`,
-        ours: () => allPages(RARE_WORD.slice(0, 5)),
-        seed: () => transcriptScan(RARE_WORD.slice(0, 5)),
-      },
-      {
-        label: `search transcript word "weather": first page (${PAGE})`,
-        ours: () => store.searchAudioFiles('weather', { limit: PAGE }),
-        seed: () => transcriptScan('weather'),
-      },
-    ];
-    const results: CaseResult[] = [];
-    for (const c of cases) {
-      results.push({ label: c.label, rows, index: await meter.measure(c.ours), seed: await meter.measure(c.seed) });
-    }
-    return { results, latency: await latencyMedians(store) };
-  } finally {
-    client.destroy();
-    await dynamo.close();
-  }
-}
-
 /**
- * Runs the store benchmark at each `--rows` size (default 2,000 and 20,000) and prints one table,
- * so the ratio's growth with the table shows, then single-op latency medians of both adapters.
+ * Runs the store benchmark: every case at each `--rows` size (default 2,000 and 20,000), the
+ * transcript-word searches also at each `--transcript-rows` size (default 20,000 and 100,000),
+ * one table so the ratio's growth with the table shows; then the transcript write cost and the
+ * single-op latency medians of both adapters.
  */
 export async function run(args: BenchArgs): Promise<void> {
   const sizes = numberListFlag(args.argv, '--rows', [2_000, 20_000]);
-  const results: CaseResult[] = [];
+  const transcriptSizes = numberListFlag(args.argv, '--transcript-rows', [20_000, 100_000]);
+  const full: CaseResult[] = [];
   let dynamoLatency: Record<string, number> | undefined;
   for (const rows of sizes) {
-    const measured = await measureAt(rows);
-    results.push(...measured.results);
-    dynamoLatency = measured.latency;
+    const measured = await measureAt(rows, (store) => latencyMedians(store));
+    full.push(...measured.results);
+    dynamoLatency = measured.extra;
   }
+  const reduced: CaseResult[] = [];
+  for (const rows of transcriptSizes) reduced.push(...(await measureTranscriptSearch(rows)));
+  checkSameReads(full, reduced);
+
+  const results = [...full, ...reduced.filter((r) => !full.some((f) => f.label === r.label && f.rows === r.rows))];
   console.log('\n| case | rows | items read: index | items read: seed Scan | ratio | RCU: index | RCU: seed Scan |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results.sort((a, b) => a.label.localeCompare(b.label) || a.rows - b.rows)) {

@@ -215,11 +215,16 @@ describe('the ingest state machine with the real handlers', () => {
     const input = await h.put('flow again.wav', wav);
     expect((await execute(input)).status).toBe('SUCCEEDED');
     const started: StartExecutionRequest[] = [];
-    const executions: ExecutionStarter = {
+    // Nothing runs the started executions here: each stays running, so a second re-run conflicts.
+    const executions: Pick<ExecutionStarter, 'start' | 'findRunning'> = {
       async start(request) {
         started.push(request);
         return { started: true };
       },
+      findRunning: async ({ key }) =>
+        started
+          .filter((request) => request.input.key === key)
+          .map((request) => ({ name: request.name, executionArn: `arn:local:${request.name}` })),
     };
     const rerun = await requestTranscription('flow again.wav', { store: h.store, executions, config: h.config });
     expect(rerun.record.transcriptStatus).toBe('pending');
@@ -243,10 +248,11 @@ describe('the ingest state machine with the real handlers', () => {
   it('a re-run that cannot start leaves the file failed with the reason, not pending', async () => {
     const input = await h.put('flow nostart.wav', wav);
     expect((await execute(input)).status).toBe('SUCCEEDED');
-    const executions: ExecutionStarter = {
+    const executions: Pick<ExecutionStarter, 'start' | 'findRunning'> = {
       async start() {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       },
+      findRunning: async () => [],
     };
     await expect(
       requestTranscription('flow nostart.wav', { store: h.store, executions, config: h.config }),

@@ -10,6 +10,7 @@ import type { Store } from '../../lib/store/store.js';
 import { captureEmf, metricValues } from '../helpers/emf.js';
 import { loadBundle, removeBundleCopies } from './bundles.js';
 import { applyEnvironment, lambdaEnvironment } from './environment.js';
+import { type StepFunctionsFake, startStepFunctionsFake } from './fakes/step-functions.js';
 
 /**
  * The HTTP API served by the deployed bundles of functions/api/*: the local front door builds the
@@ -23,17 +24,24 @@ let client: DynamoDBClient;
 let store: Store;
 let api: ApiServer;
 let restore: () => void;
+let sfn: StepFunctionsFake;
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:audio-ingest-dev-ingest-audio';
 
 beforeAll(async () => {
   dynamo = await startDynalite();
   client = dynamo.client();
   await createTable(client, TABLE);
   store = createDynamoStore({ client, tableName: TABLE });
+  // Records the runs the API starts (nothing runs them) and answers the calls that find and stop them.
+  sfn = await startStepFunctionsFake({
+    stateMachineArn: STATE_MACHINE_ARN,
+    starter: { start: async () => ({ started: true }) },
+  });
   restore = applyEnvironment({
     ...lambdaEnvironment({
       DYNAMODB_TABLE: TABLE,
       AUDIO_BUCKET: 'audio',
-      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:audio-ingest-dev-ingest-audio',
+      STATE_MACHINE_ARN,
       // The deployed functions read these from Secrets Manager through the Lambda extension,
       // which does not run here: the same values come from the plain variables instead.
       JWT_SECRET_ARN: '',
@@ -47,6 +55,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'deployed-test',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     S3_ENDPOINT: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_SFN: sfn.url,
     POWERTOOLS_METRICS_DISABLED: 'false',
   });
   const loaded = new Map<ApiFunction, Promise<ApiHandler>>();
@@ -68,6 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  await sfn?.close();
   await store?.close();
   client?.destroy();
   await dynamo?.close();
@@ -83,11 +93,13 @@ async function call(method: string, path: string, options: { body?: unknown; coo
       ...(options.cookie ? { cookie: options.cookie } : {}),
     },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    redirect: 'manual',
   });
+  const json = response.headers.get('content-type')?.includes('json');
   return {
     status: response.status,
     headers: response.headers,
-    body: (await response.json()) as Record<string, unknown>,
+    body: (json ? await response.json() : {}) as Record<string, unknown>,
   };
 }
 
@@ -136,7 +148,9 @@ describe('the deployed API functions', () => {
   });
 
   it("answer a file's metadata for its URL-encoded name", async () => {
-    const response = await call('GET', `/api/audio/${encodeURIComponent('morning talk (1).mp3')}`, { cookie: session });
+    const response = await call('GET', `/api/audio/${encodeURIComponent('morning talk (1).mp3')}/metadata`, {
+      cookie: session,
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       filename: 'morning talk (1).mp3',
@@ -145,5 +159,62 @@ describe('the deployed API functions', () => {
       transcript_status: 'pending',
       has_transcript: false,
     });
+  });
+
+  it('stream a file from its signed list `url` without a session: a 302 to a presigned GET of the bucket', async () => {
+    const listed = await call('GET', '/api/audio/list', { cookie: session });
+    const [file] = listed.body.files as { url: string }[];
+    expect(file?.url).toMatch(/^\/api\/audio\/morning%20talk%20%281%29\.mp3\?expires=\d+&signature=[\w-]{22}$/);
+    const response = await call('GET', file!.url);
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(location.origin).toBe('http://127.0.0.1:9');
+    expect(location.pathname).toBe('/audio/morning%20talk%20%281%29.mp3');
+    expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect((await call('GET', file!.url.replace(/signature=[\w-]+/, `signature=${'A'.repeat(22)}`))).status).toBe(403);
+    expect((await call('GET', '/api/audio/morning%20talk%20%281%29.mp3')).status).toBe(401);
+  });
+
+  it('report the version and the deployment on health and status, and list users as a bare array', async () => {
+    const health = await call('GET', '/api/health');
+    expect(health.body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), environment: 'dev' });
+    const status = await call('GET', '/api/status');
+    expect(status.body).toMatchObject({ status: 'running', environment: 'dev', version: health.body.version });
+    const users = await call('GET', '/api/admin/users', { cookie: session });
+    expect(Array.isArray(users.body)).toBe(true);
+  });
+
+  it('start a transcription from pending, then cancel it: ListExecutions, DescribeExecution and StopExecution on the wire', async () => {
+    const name = 'morning talk (1).mp3';
+    const started = await call('POST', `/api/audio/${encodeURIComponent(name)}/transcribe`, { cookie: session });
+    expect(started.status).toBe(202);
+    const [run] = [...sfn.executions.values()];
+    expect(run).toMatchObject({ name: started.body.execution, status: 'RUNNING' });
+    expect(JSON.parse(run!.input)).toMatchObject({ bucket: 'audio', key: name });
+    // A run goes on: a second press is refused, after asking Step Functions.
+    expect((await call('POST', `/api/audio/${encodeURIComponent(name)}/transcribe`, { cookie: session })).status).toBe(
+      409,
+    );
+
+    const cancelled = await call('POST', `/api/audio/${encodeURIComponent(name)}/transcript/cancel`, {
+      cookie: session,
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ transcript_status: 'failed', stopped: [run!.name] });
+    expect(run).toMatchObject({
+      status: 'ABORTED',
+      error: 'Cancelled',
+      cause: expect.stringMatching(/^Transcription cancelled by admin/),
+    });
+    expect(sfn.calls.map((c) => c.operation)).toEqual([
+      'ListExecutions',
+      'StartExecution',
+      'ListExecutions',
+      'DescribeExecution',
+      'ListExecutions',
+      'DescribeExecution',
+      'StopExecution',
+    ]);
+    expect((await store.getAudioFile(name))?.transcriptError).toMatch(/cancelled by admin/);
   });
 });

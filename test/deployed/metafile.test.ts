@@ -33,7 +33,7 @@ const CLIENTS: Record<string, string[]> = {
   'on-execution-failed': ['client-dynamodb'],
   'api/user': ['client-dynamodb'],
   'api/admin-users': ['client-dynamodb'],
-  'api/audio': ['client-dynamodb', 'client-s3', 'client-sfn'],
+  'api/audio': ['client-dynamodb', 'client-polly', 'client-s3', 'client-sfn'],
   // Never called: the OpenAPI document imports every route module, audio's S3 commands with them.
   'api/meta': ['client-s3'],
 };

@@ -38,7 +38,20 @@ const EXPECTED: Record<string, string[]> = {
   'mark-failed': [...TABLE_WRITE, 's3:GetObject'],
   'api-user': [...TABLE_WRITE, ...SECRET],
   'api-admin-users': [...TABLE_WRITE, ...SECRET],
-  'api-audio': [...TABLE_WRITE, ...SECRET, 's3:PutObject', 's3:GetObject', 'states:StartExecution'],
+  'api-audio': [
+    ...TABLE_WRITE,
+    ...SECRET,
+    's3:PutObject',
+    's3:GetObject',
+    's3:ListBucket',
+    's3:DeleteObject',
+    'states:StartExecution',
+    'states:ListExecutions',
+    'states:DescribeExecution',
+    'states:StopExecution',
+    'polly:SynthesizeSpeech',
+    'polly:DescribeVoices',
+  ],
   'api-meta': [],
 };
 
@@ -80,7 +93,7 @@ describe('function roles', () => {
     expect(new Set(allowed)).toEqual(new Set([...BASE, ...EXPECTED[name]!]));
   });
 
-  it('no role (functions or state machine) has a wildcard action, and only tracing/log delivery use Resource *', () => {
+  it('no role (functions or state machine) has a wildcard action, and only tracing, log delivery and Polly use Resource *', () => {
     const policies = resourcesOf(dev.json, 'AWS::IAM::Policy');
     expect(policies.length).toBeGreaterThanOrEqual(11);
     for (const [id, policy] of policies) {
@@ -89,7 +102,7 @@ describe('function roles', () => {
         if (statement.Resource === '*') {
           for (const action of list(statement.Action)) {
             expect(action, `${id}: ${action} on *`).toMatch(
-              /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(Create|Get|Update|Delete)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups)$/,
+              /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(Create|Get|Update|Delete)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups|polly:(SynthesizeSpeech|DescribeVoices))$/,
             );
           }
         }
@@ -109,7 +122,11 @@ describe('function roles', () => {
         const actions = list(statement.Action);
         const resources = list(statement.Resource);
         if (actions.some((a) => a.startsWith('s3:'))) {
-          for (const r of resources) expect([objects('/*'), objects('/transcripts/*')], name).toContainEqual(r);
+          // The objects of the audio bucket, or the bucket itself (ListBucket, so HeadObject can answer 404).
+          const bucketItself = { 'Fn::GetAtt': [bucket, 'Arn'] };
+          for (const r of resources) {
+            expect([objects('/*'), objects('/transcripts/*'), bucketItself], name).toContainEqual(r);
+          }
         }
         if (actions.includes('states:StartExecution')) expect(resources).toEqual([{ Ref: stateMachine }]);
         if (actions.some((a) => a.startsWith('transcribe:'))) {
@@ -129,18 +146,32 @@ describe('function roles', () => {
     expect(secretsOf('api-audio')).toEqual([{ Ref: jwt }]);
   });
 
-  it('lets the audio API sign uploads anywhere but transcripts/, and only reads transcripts', () => {
+  it('lets the audio API write, read and delete audio objects (never write transcripts), and start, find and stop runs', () => {
     const statements = statementsOf('api-audio');
     const bucket = idOf('AWS::S3::Bucket', (p) => p.NotificationConfiguration !== undefined);
+    const machine = idOf('AWS::StepFunctions::StateMachine', () => true);
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] };
+    const allowed = (action: string) =>
+      statements
+        .filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource));
     expect(statements).toContainEqual({
       Effect: 'Deny',
       Action: 's3:PutObject',
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
     });
-    const reads = statements.filter((s) => s.Effect === 'Allow' && list(s.Action).includes('s3:GetObject'));
-    expect(reads.map((s) => s.Resource)).toEqual([
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
-    ]);
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'])
+      expect(allowed(action), action).toEqual([objects]);
+    expect(allowed('s3:ListBucket')).toEqual([{ 'Fn::GetAtt': [bucket, 'Arn'] }]);
+    for (const action of ['states:StartExecution', 'states:ListExecutions']) {
+      expect(allowed(action), action).toEqual([{ Ref: machine }]);
+    }
+    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
+      const [resource, ...more] = allowed(action);
+      expect(more, action).toEqual([]);
+      // arn:…:states:<region>:<account>:execution:<state machine name>:* — its executions only.
+      expect(JSON.stringify(resource), action).toMatch(new RegExp(`:execution:.*${machine}.*:\\*`));
+    }
   });
 
   it('lets on-delete delete transcripts only, never audio objects', () => {
@@ -149,7 +180,8 @@ describe('function roles', () => {
     expect(deletes.flatMap((s) => list(s.Resource))).toEqual([
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
     ]);
-    for (const name of Object.keys(EXPECTED).filter((n) => n !== 'on-delete')) {
+    // The audio API deletes a file on request (DELETE /api/audio/{filename}); no other function may.
+    for (const name of Object.keys(EXPECTED).filter((n) => n !== 'on-delete' && n !== 'api-audio')) {
       expect(
         statementsOf(name).flatMap((s) => list(s.Action)),
         name,

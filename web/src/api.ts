@@ -124,7 +124,7 @@ export async function loadCapabilities(): Promise<void> {
     for (const [method, operation] of Object.entries(methods)) {
       operations.add(`${method.toUpperCase()} ${path}`);
       const takesKey = operation.parameters?.some((p) => p.name === 'filename' && p.in === 'query');
-      if (takesKey && path.startsWith('/api/audio/') && !path.includes('{')) keyForms.push(path);
+      if (takesKey && /^\/api\/audio(\/|$)/.test(path) && !path.includes('{')) keyForms.push(path);
     }
   }
   keyFormBase = keyForms.sort((a, b) => a.length - b.length)[0];

@@ -39,12 +39,11 @@ export const listUsersRoute = defineRoute({
   path: '/api/admin/users',
   fn: 'admin-users',
   auth: 'admin',
-  summary: 'List all users.',
+  summary: 'List all users: a bare array, as the Python service answered.',
   tags: ['admin'],
-  response: z.object({ users: z.array(publicUserSchema), count: z.number().int() }),
+  response: z.array(publicUserSchema),
   async handle({ deps }) {
-    const users = (await deps.store.listUsers()).map(toPublicUser);
-    return { body: { users, count: users.length } };
+    return { body: (await deps.store.listUsers()).map(toPublicUser) };
   },
 });
 

@@ -36,9 +36,15 @@ export interface ConsoleStack {
   close(): Promise<void>;
 }
 
-/** Builds the console, starts local mode serving it, and launches chromium. */
-export async function startConsoleStack(options: Pick<LocalOptions, 'overrides'> = {}): Promise<ConsoleStack> {
-  const consoleDir = await buildConsole();
+/**
+ * Builds the console, starts local mode serving it, and launches chromium. With `consoleDir`,
+ * serves that directory's pages instead (kept on close), on the same origin as the API.
+ */
+export async function startConsoleStack(
+  options: Pick<LocalOptions, 'overrides' | 'consoleDir'> = {},
+): Promise<ConsoleStack> {
+  const built = options.consoleDir === undefined;
+  const consoleDir = options.consoleDir ?? (await buildConsole());
   const dataDir = mkdtempSync(join(tmpdir(), 'console-stack-'));
   const local = await startLocal({
     port: 0,
@@ -75,7 +81,7 @@ export async function startConsoleStack(options: Pick<LocalOptions, 'overrides'>
       await browser.close();
       await local.close();
       rmSync(dataDir, { recursive: true, force: true });
-      rmSync(consoleDir, { recursive: true, force: true });
+      if (built) rmSync(consoleDir, { recursive: true, force: true });
     },
   };
 }

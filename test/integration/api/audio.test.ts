@@ -1,29 +1,18 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionStarter, StartExecutionRequest } from '../../../lib/ingest/ports.js';
-import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../lib/store/store.js';
-import { call, createHarness, type Harness } from './harness.js';
+import { fakeExecutions } from '../../helpers/fake-executions.js';
+import { call, createHarness, type Harness, localBucket } from './harness.js';
 
 const enc = encodeURIComponent;
 
 describe('/api/audio', () => {
   let h: Harness;
   let token: string;
-  let s3: LocalS3;
-  let s3Dir: Harness;
+  const bucket = localBucket();
 
-  beforeAll(async () => {
-    s3Dir = await createHarness();
-    s3 = await startLocalS3({ port: 0, dataDir: s3Dir.dir, bucket: 'audio' });
-  });
-  afterAll(async () => {
-    await s3.close();
-    await s3Dir.close();
-  });
   beforeEach(async () => {
-    h = await createHarness();
-    h.deps.s3 = s3.client();
+    h = await createHarness({ s3: bucket.s3() });
     token = await h.tokenFor(await h.user('alice'));
   });
   afterEach(() => h.close());
@@ -65,6 +54,9 @@ describe('/api/audio', () => {
       filename: 'a.mp3',
       size: 1000,
       duration: 42,
+      url: expect.stringMatching(/^\/api\/audio\/a\.mp3\?expires=\d+&signature=[\w-]{22}$/),
+      is_static: false,
+      transcript: { status: 'pending', has_transcript: false },
       transcript_status: 'pending',
       transcript_error: null,
       has_transcript: false,
@@ -78,7 +70,26 @@ describe('/api/audio', () => {
     expect(second.body.next_cursor).toBeNull();
   });
 
-  it.each(['-1', '0', '10000', 'abc', '1.5', ''])('rejects limit=%s with a 400 naming limit', async (limit) => {
+  it('lists up to 1,000 files without a limit, as the old pages expect (they never page)', async () => {
+    for (let i = 0; i < 1005; i++)
+      await h.deps.store.upsertAudioFile({ filename: `f${String(i).padStart(4, '0')}.mp3`, size: i });
+    const all = await call('GET', '/api/audio/list', { token });
+    expect(all.status).toBe(200);
+    expect(all.body.count).toBe(1000);
+    expect(all.body.files).toHaveLength(1000);
+    expect(all.body.files.at(-1).filename).toBe('f0999.mp3');
+    const rest = await call('GET', `/api/audio/list?cursor=${enc(all.body.next_cursor)}`, { token });
+    expect(rest.body.files.map((f: { filename: string }) => f.filename)).toEqual([
+      'f1000.mp3',
+      'f1001.mp3',
+      'f1002.mp3',
+      'f1003.mp3',
+      'f1004.mp3',
+    ]);
+    expect(rest.body.next_cursor).toBeNull();
+  }, 60_000);
+
+  it.each(['-1', '0', '1001', 'abc', '1.5', ''])('rejects limit=%s with a 400 naming limit', async (limit) => {
     const res = await call('GET', `/api/audio/list?limit=${limit}`, { token });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/limit/);
@@ -104,7 +115,8 @@ describe('/api/audio', () => {
     for (const name of ['My Song (1).mp3', 'other.wav', '100%_done.mp3', "it's [a] test.mp3"]) await seed(name);
     const song = await call('GET', `/api/audio/search?q=${enc('song')}`, { token });
     expect(song.status).toBe(200);
-    expect(song.body.files.map((f: { filename: string }) => f.filename)).toEqual(['My Song (1).mp3']);
+    expect(song.body.query).toBe('song');
+    expect(song.body.results.map((f: { filename: string }) => f.filename)).toEqual(['My Song (1).mp3']);
     // Exactly the names containing the text: an empty answer would pass a per-file check vacuously.
     const expected: Array<[string, string[]]> = [
       ['%', ['100%_done.mp3']],
@@ -118,24 +130,34 @@ describe('/api/audio', () => {
     for (const [q, names] of expected) {
       const res = await call('GET', `/api/audio/search?q=${enc(q)}`, { token });
       expect(res.status, q).toBe(200);
-      expect(res.body.files.map((f: { filename: string }) => f.filename).sort(), q).toEqual(names);
+      expect(res.body.results.map((f: { filename: string }) => f.filename).sort(), q).toEqual(names);
     }
-    expect((await call('GET', '/api/audio/search', { token })).status).toBe(400);
-    expect((await call('GET', '/api/audio/search?q=', { token })).status).toBe(400);
+    // An empty (or missing) query lists every file, as the old search did.
+    for (const target of ['/api/audio/search', '/api/audio/search?q=', '/api/audio/search?q=%20%20']) {
+      const all = await call('GET', target, { token });
+      expect(all.status, target).toBe(200);
+      expect(all.body.count, target).toBe(4);
+      expect(all.body.query, target).toBe('');
+    }
+    const long = await call('GET', `/api/audio/search?q=${'x'.repeat(1025)}`, { token });
+    expect(long.status).toBe(400);
+    expect(long.body.detail).toMatch(/query\.q: use at most 1024 bytes/);
   });
 
   it('returns one file’s metadata by URL-encoded name (spaces, Unicode; slashes by ?filename=), 404 when unknown', async () => {
     const name = 'My Song (1) é.mp3';
     await seed(name, 12345);
-    const res = await call('GET', `/api/audio/${enc(name)}`, { token });
+    const res = await call('GET', `/api/audio/${enc(name)}/metadata`, { token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ filename: name, size: 12345, duration: 42, transcript_status: 'pending' });
     // A "/" cannot travel in a path segment through API Gateway: the key form carries it.
     const nested = 'albums/My Song (1) é.mp3';
     await seed(nested, 54321);
-    const byKey = await call('GET', `/api/audio?filename=${enc(nested)}`, { token });
+    const byKey = await call('GET', `/api/audio/metadata?filename=${enc(nested)}`, { token });
     expect(byKey.body).toMatchObject({ filename: nested, size: 54321 });
-    const missing = await call('GET', `/api/audio/${enc('nope.mp3')}`, { token });
+    // Its url uses the key form too: a path segment cannot carry the "/".
+    expect(byKey.body.url).toMatch(/^\/api\/audio\?filename=albums%2FMy%20Song%20%281%29%20%C3%A9\.mp3&expires=/);
+    const missing = await call('GET', `/api/audio/${enc('nope.mp3')}/metadata`, { token });
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toMatch(/not found/);
   });
@@ -151,7 +173,7 @@ describe('/api/audio', () => {
   ])('refuses a filename with %s with 400 before any store call', async (_case, encoded) => {
     const calls = countStoreCalls();
     for (const [method, path] of [
-      ['GET', `/api/audio?filename=${encoded}`],
+      ['GET', `/api/audio/metadata?filename=${encoded}`],
       ['GET', `/api/audio/transcript?filename=${encoded}`],
       ['DELETE', `/api/audio/transcript?filename=${encoded}`],
     ] as const) {
@@ -160,7 +182,7 @@ describe('/api/audio', () => {
       expect(res.body.detail).toMatch(/filename/);
     }
     // In the path, API Gateway either refuses the name itself or the function does; nothing is read.
-    for (const path of [`/api/audio/${encoded}`, `/api/audio/${encoded}/transcript`]) {
+    for (const path of [`/api/audio/${encoded}/metadata`, `/api/audio/${encoded}/transcript`]) {
       const res = await call('GET', path, { token });
       expect([400, 404], path).toContain(res.status);
     }
@@ -180,13 +202,16 @@ describe('/api/audio', () => {
       transcribed_at: expect.any(String),
     });
     const big = 'word '.repeat(80_000);
-    await s3.client().send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
+    await bucket
+      .s3()
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'audio', Key: 'transcripts/big.txt', Body: big }));
     await seed('big.mp3');
     await complete('big.mp3', null, 'transcripts/big.txt');
     const res = await call('GET', `/api/audio/${enc('big.mp3')}/transcript`, { token });
     expect(res.status).toBe(200);
     expect(res.body.transcript).toBe(big);
-    expect((await call('GET', `/api/audio/${enc('big.mp3')}`, { token })).body.has_transcript).toBe(true);
+    expect((await call('GET', `/api/audio/${enc('big.mp3')}/metadata`, { token })).body.has_transcript).toBe(true);
     expect((await call('GET', `/api/audio/${enc('none.mp3')}/transcript`, { token })).status).toBe(404);
   });
 
@@ -202,26 +227,22 @@ describe('/api/audio', () => {
     expect((await call('DELETE', `/api/audio/${enc('ghost.mp3')}/transcript`, { token })).status).toBe(404);
   });
 
-  it('re-runs a transcription: 202, back to pending, an execution started; 409 while pending; 404 unknown', async () => {
-    const started: StartExecutionRequest[] = [];
-    const executions: ExecutionStarter = {
-      start: async (request) => {
-        started.push(request);
-        return { started: true };
-      },
-    };
+  it('re-runs a transcription: 202, back to pending, an execution started; 409 while it runs; 404 unknown', async () => {
+    const executions = fakeExecutions();
     h.deps.executions = executions;
     await seed('again.mp3');
     await complete('again.mp3', 'old');
     const res = await call('POST', `/api/audio/${enc('again.mp3')}/transcribe`, { token });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ success: true, filename: 'again.mp3', transcript_status: 'pending' });
-    expect(started).toHaveLength(1);
-    expect(started[0]!.input).toMatchObject({ bucket: 'audio', key: 'again.mp3' });
-    expect(started[0]!.name).toBe(res.body.execution);
-    expect((await call('POST', `/api/audio/${enc('again.mp3')}/transcribe`, { token })).status).toBe(409);
+    expect(executions.started).toHaveLength(1);
+    expect(executions.started[0]!.input).toMatchObject({ bucket: 'audio', key: 'again.mp3' });
+    expect(executions.started[0]!.name).toBe(res.body.execution);
+    const running = await call('POST', `/api/audio/${enc('again.mp3')}/transcribe`, { token });
+    expect(running.status).toBe(409);
+    expect(running.body.detail).toContain(`execution ${res.body.execution} is running`);
     expect((await call('POST', `/api/audio/${enc('ghost.mp3')}/transcribe`, { token })).status).toBe(404);
-    expect(started).toHaveLength(1);
+    expect(executions.started).toHaveLength(1);
   });
 
   it('issues a presigned PUT that uploads to the bucket with the declared content type only', async () => {
@@ -237,7 +258,10 @@ describe('/api/audio', () => {
     expect(res.body.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     const put = await fetch(res.body.url, { method: 'PUT', headers: res.body.headers, body: 'ID3 fake audio' });
     expect(put.status).toBe(200);
-    const object = await s3.client().send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
+    const object = await bucket
+      .s3()
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'audio', Key: 'uploads/new song.mp3' }));
     expect(await object.Body!.transformToString()).toBe('ID3 fake audio');
     // s3rver checks signatures but, unlike S3, not the signed content-type; the test above that
     // SignedHeaders lists content-type is what binds it in AWS.

@@ -47,13 +47,13 @@ describe.each(['sqlite', 'dynamodb'] as const)('API on the %s store', (backend) 
     expect((await call('GET', '/api/audio/list?cursor=AAAA', { token })).status).toBe(400);
 
     const search = await call('GET', '/api/audio/search?q=NEWS', { token });
-    expect(search.body.files.map((f: { filename: string }) => f.filename).sort()).toEqual([
+    expect(search.body.results.map((f: { filename: string }) => f.filename).sort()).toEqual([
       'Morning News.mp3',
       'evening news.wav',
     ]);
-    const one = await call('GET', `/api/audio?filename=${enc('albums/a+b (1).mp3')}`, { token });
+    const one = await call('GET', `/api/audio/metadata?filename=${enc('albums/a+b (1).mp3')}`, { token });
     expect(one.body).toMatchObject({ filename: 'albums/a+b (1).mp3', size: 10, transcript_status: 'pending' });
-    expect((await call('GET', `/api/audio/${enc('missing.mp3')}`, { token })).status).toBe(404);
+    expect((await call('GET', `/api/audio/${enc('missing.mp3')}/metadata`, { token })).status).toBe(404);
 
     await h.deps.store.setTranscriptStatus({ filename: 'Morning News.mp3', status: 'processing' });
     await h.deps.store.updateTranscript({ filename: 'Morning News.mp3', transcript: 'hello', status: 'completed' });

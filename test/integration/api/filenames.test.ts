@@ -11,12 +11,12 @@ import { type ApiResponse, call, createHarness, type Harness } from './harness.j
  * the local server with a real HTTP client.
  */
 
-const METADATA = '/api/audio/{filename}';
+const METADATA = '/api/audio/{filename}/metadata';
 const TRANSCRIPT = '/api/audio/{filename}/transcript';
 /** Files the mangled path forms land on: `%41` decoded twice, `what?.mp3` cut at the `?`. */
 const DECOYS = ['A.mp3', 'what'];
 
-type Send = (method: string, target: string) => Promise<Pick<ApiResponse, 'status' | 'body'>>;
+type Send = (method: string, target: string) => Promise<Pick<ApiResponse, 'status' | 'body' | 'headers'>>;
 
 function roundTrips(send: () => Send, harness: () => Harness) {
   it.each(ROUND_TRIP_NAMES)('%s: metadata, transcript and delete-transcript by ?filename=', async (name) => {
@@ -51,7 +51,7 @@ function roundTrips(send: () => Send, harness: () => Harness) {
   it('takes pathParameters as API Gateway decoded them: a "%" that arrives stays (no second decoding)', async () => {
     // `%2525` reaches the function as `%` (the live capture's `literal%2525value`); decoding it
     // again would refuse `100%.mp3` and read `%41.mp3` as `A.mp3`.
-    expect((await send()('GET', '/api/audio/100%2525.mp3')).body.filename).toBe('100%.mp3');
+    expect((await send()('GET', '/api/audio/100%2525.mp3/metadata')).body.filename).toBe('100%.mp3');
     expect((await send()('GET', '/api/audio/%252541.mp3/transcript')).body.filename).toBe('%41.mp3');
   });
 
@@ -59,7 +59,10 @@ function roundTrips(send: () => Send, harness: () => Harness) {
     const decoded = await send()('GET', pathForm(METADATA, '%41.mp3'));
     expect(decoded.body.filename).toBe('A.mp3');
     expect((await send()('GET', pathForm(METADATA, '100%.mp3'))).status).toBe(400);
-    expect((await send()('GET', pathForm(TRANSCRIPT, 'what?.mp3'))).body.filename).toBe('what');
+    // Cut at the "?", `/api/audio/what` is the stream route of the file "what".
+    const cut = await send()('GET', pathForm(TRANSCRIPT, 'what?.mp3'));
+    expect(cut.status).toBe(302);
+    expect(new URL(cut.headers.location ?? '').pathname).toBe('/audio/what');
     expect((await send()('GET', pathForm(METADATA, 'albums/2024/song.mp3'))).status).toBe(404);
   });
 }
@@ -117,7 +120,7 @@ describe('the key form’s query parameter', () => {
     }
     // A comma is part of a key, not a separator (queryStringParameters would join repeats with one).
     await h.deps.store.upsertAudioFile({ filename: 'a,b.mp3', size: 1 });
-    expect((await call('GET', '/api/audio?filename=a%2Cb.mp3', { token })).body.filename).toBe('a,b.mp3');
+    expect((await call('GET', '/api/audio/metadata?filename=a%2Cb.mp3', { token })).body.filename).toBe('a,b.mp3');
   });
 });
 
@@ -135,8 +138,13 @@ describe('filenames through the local server (real HTTP)', () => {
   });
   roundTrips(
     () => async (method, target) => {
-      const res = await fetch(`${server.url}${target}`, { method, headers: { authorization: `Bearer ${token}` } });
-      return { status: res.status, body: await res.json() };
+      const res = await fetch(`${server.url}${target}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+        redirect: 'manual',
+      });
+      const body = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
+      return { status: res.status, body, headers: Object.fromEntries(res.headers) };
     },
     () => h,
   );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll } from 'vitest';
 import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_POLICY, type ThrottlePolicy } from '../../../lib/auth/throttle.js';
 import { createTokenService, type TokenService } from '../../../lib/auth/tokens.js';
@@ -13,6 +14,7 @@ import { routeMatcher } from '../../../lib/http/router.js';
 import { routes } from '../../../lib/http/routes.js';
 import { decodeGatewayPath, gatewayEvent, gatewayRequest, splitTarget } from '../../../lib/local/api-gateway.js';
 import { startDynalite } from '../../../lib/local/dynalite.js';
+import { type LocalS3, startLocalS3 } from '../../../lib/local/s3.js';
 import { type ApiHandler, apiFunctionHandlers } from '../../../lib/local/server.js';
 import { createTable } from '../../../lib/model/table.js';
 import { createDeps, type Deps, setDeps } from '../../../lib/runtime.js';
@@ -51,7 +53,13 @@ export const THROTTLE_NOW = new Date(Date.UTC(2026, 0, 1, 12, 0, 30));
 export const throttleClock = () => THROTTLE_NOW;
 
 export async function createHarness(
-  options: { env?: Record<string, string>; throttle?: Partial<ThrottlePolicy>; backend?: 'sqlite' | 'dynamodb' } = {},
+  options: {
+    env?: Record<string, string>;
+    throttle?: Partial<ThrottlePolicy>;
+    backend?: 'sqlite' | 'dynamodb';
+    /** An S3 endpoint (localBucket) the deps' S3 client talks to. */
+    s3?: LocalS3;
+  } = {},
 ): Promise<Harness> {
   const env = options.env ?? {};
   const dir = await mkdtemp(join(tmpdir(), 'api-test-'));
@@ -84,6 +92,7 @@ export async function createHarness(
     loginThrottle: createStoreThrottle(store, { ...DEFAULT_POLICY, ...options.throttle }, throttleClock),
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   });
+  if (options.s3) deps.s3 = options.s3.client();
   const previous = setDeps(deps);
   return {
     deps,
@@ -220,4 +229,27 @@ export async function callThrough(
   }
   const handler = await handlerOf(outcome.route);
   return toApiResponse((await handler(outcome.event, lambdaContext)) as APIGatewayProxyStructuredResultV2);
+}
+
+/**
+ * s3rver with the `audio` bucket, in a temp dir, for the tests of one describe block (started
+ * before them, stopped after); give it to createHarness as `s3`.
+ */
+export function localBucket(): { s3(): LocalS3 } {
+  let s3: LocalS3 | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'api-s3-'));
+    s3 = await startLocalS3({ port: 0, dataDir: dir, bucket: 'audio' });
+  });
+  afterAll(async () => {
+    await s3?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    s3: () => {
+      if (!s3) throw new Error('localBucket() is used before its describe block started it.');
+      return s3;
+    },
+  };
 }

@@ -105,7 +105,7 @@ describe('API middleware: bodies, errors, routing', () => {
   it('sends JSON with no-store caching and nosniff on every response', async () => {
     const res = await call('GET', '/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toMatchObject({ status: 'ok' });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocal } from '../../../lib/local/start.js';
+import { APP_VERSION } from '../../../lib/version.js';
 
 describe('local server (npm start) over real HTTP', () => {
   let dir: string;
@@ -57,7 +58,7 @@ describe('local server (npm start) over real HTTP', () => {
     expect(list.status).toBe(200);
     const body = (await list.json()) as { files: Array<{ filename: string }> };
     expect(body.files.map((f) => f.filename)).toContain('my song (1).mp3');
-    const one = await fetch(`${base}/api/audio/${encodeURIComponent('my song (1).mp3')}`, {
+    const one = await fetch(`${base}/api/audio/${encodeURIComponent('my song (1).mp3')}/metadata`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(one.status).toBe(200);
@@ -71,10 +72,10 @@ describe('local server (npm start) over real HTTP', () => {
       expect(res.status, path).toBe(404);
       expect(await res.json()).toEqual({ message: 'Not Found' });
     }
-    const nul = await fetch(`${base}/api/audio/a%00.mp3`, auth);
+    const nul = await fetch(`${base}/api/audio/a%00.mp3/metadata`, auth);
     expect(nul.status).toBe(400);
     for (const key of ['../../etc/passwd', '../secret', 'a\u0000.mp3']) {
-      const res = await fetch(`${base}/api/audio?filename=${encodeURIComponent(key)}`, auth);
+      const res = await fetch(`${base}/api/audio/metadata?filename=${encodeURIComponent(key)}`, auth);
       expect(res.status, key).toBe(400);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/filename/);
     }
@@ -99,10 +100,16 @@ describe('local server (npm start) over real HTTP', () => {
   });
 
   it('serves health and the OpenAPI document without a session', async () => {
-    expect(await (await fetch(`${base}/api/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/api/health`)).json()).toEqual({
+      status: 'ok',
+      version: APP_VERSION,
+      environment: 'local',
+    });
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: object };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toContain('/api/audio/{filename}');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/audio/{filename}', '/api/audio/{filename}/metadata']),
+    );
   });
 
   it('keeps the admin and the JWT key across restarts, printing no password the second time', async () => {

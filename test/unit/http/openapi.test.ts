@@ -78,7 +78,8 @@ describe('OpenAPI document', () => {
         ).toBe(true);
     }
     const search = doc.paths['/api/audio/search']!.get!.parameters as Array<{ name: string; required: boolean }>;
-    expect(search.find((p) => p.name === 'q')?.required).toBe(true);
+    // An empty q lists every file, as the old search did.
+    expect(search.find((p) => p.name === 'q')?.required).toBe(false);
     expect(search.find((p) => p.name === 'limit')?.required).toBe(false);
   });
 
@@ -89,11 +90,21 @@ describe('OpenAPI document', () => {
         expect(op.requestBody, route.path).toBeUndefined();
         continue;
       }
-      const schema = (op.requestBody as { content: Record<string, { schema: Json }> }).content['application/json']!
-        .schema;
+      const content = (op.requestBody as { content: Record<string, { schema: Json }> }).content;
+      if (route.bodyType === 'multipart') {
+        // The old upload form: a form with a file part (not closed: a form with more fields is not refused for it).
+        const schema = content['multipart/form-data']!.schema as Json & { properties: Record<string, Json> };
+        expect(schema.properties.file).toMatchObject({ type: 'string', format: 'binary' });
+        continue;
+      }
+      const schema = content['application/json']!.schema;
       expect(schema.type).toBe('object');
       expect(schema.additionalProperties, `${route.method} ${route.path}`).toBe(false);
     }
+    const upload = doc.paths['/api/audio/upload']!.post!.requestBody as { content: Record<string, { schema: Json }> };
+    expect(
+      Object.keys((upload.content['multipart/form-data']!.schema as { properties: Json }).properties).sort(),
+    ).toEqual(['description', 'file', 'filename']);
     const create = doc.paths['/api/admin/users']!.post!.requestBody as { content: Record<string, { schema: Json }> };
     expect(create.content['application/json']!.schema.required).toEqual(['username', 'password']);
   });
@@ -110,6 +121,21 @@ describe('OpenAPI document', () => {
     }
     expect(doc.paths['/api/admin/users']!.post!.responses).toHaveProperty('201');
     expect(doc.paths['/api/audio/{filename}/transcribe']!.post!.responses).toHaveProperty('202');
+  });
+
+  it('documents the audio stream as a redirect that needs a session or a signed URL, unless PUBLIC_AUDIO', () => {
+    for (const method of ['get', 'head']) {
+      const op = doc.paths['/api/audio/{filename}']![method]!;
+      expect(op.responses).toHaveProperty('302');
+      expect(op.summary).toMatch(/302.*presigned S3 GET.*signed `url`.*PUBLIC_AUDIO=true/s);
+      const names = (op.parameters as Array<{ name: string; in: string }>).map((p) => `${p.in}:${p.name}`);
+      expect(names).toEqual(['path:filename', 'query:expires', 'query:signature']);
+      // The key form, for names a path cannot carry.
+      expect(doc.paths['/api/audio']![method]!.responses).toHaveProperty('302');
+    }
+    expect(doc.paths['/api/audio/{filename}/metadata']!.get!.responses).toHaveProperty('200');
+    expect(doc.paths['/api/audio/{filename}']!.delete!.responses).toHaveProperty('200');
+    expect((doc.info as { description: string }).description).toMatch(/PUBLIC_AUDIO/);
   });
 
   it('resolves every $ref and uses unique operation ids', () => {

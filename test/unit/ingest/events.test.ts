@@ -18,7 +18,7 @@ function withBridgeKey(key: string): unknown {
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** An in-memory starter with Step Functions' name rule: a used name is not started again. */
-function recordingStarter(): ExecutionStarter & { requests: StartExecutionRequest[] } {
+function recordingStarter(): Pick<ExecutionStarter, 'start'> & { requests: StartExecutionRequest[] } {
   const names = new Set<string>();
   const requests: StartExecutionRequest[] = [];
   return {
@@ -167,7 +167,7 @@ describe('handleUploadEvent', () => {
 
   it('tries every upload of a batch, then rethrows a start failure so the batch is redelivered', async () => {
     const executions = recordingStarter();
-    const failing: ExecutionStarter = {
+    const failing: Pick<ExecutionStarter, 'start'> = {
       async start(request) {
         if (request.input.key === 'a+b.mp3')
           throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });

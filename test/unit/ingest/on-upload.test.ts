@@ -22,6 +22,8 @@ const executions: ExecutionStarter = {
     requests.push(request);
     return { started: !seen };
   },
+  findRunning: async () => [],
+  stop: async () => false,
 };
 
 beforeAll(async () => {
