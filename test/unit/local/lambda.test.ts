@@ -18,7 +18,9 @@ const failureOf = (promise: Promise<unknown>) =>
 
 describe('invokeLambda: the function timeout', () => {
   it('fails a handler that never returns with Sandbox.Timedout at the timeout, as Lambda reports it', async () => {
-    const failure = await failureOf(invokeLambda(() => new Promise(() => {}), {}, { functionName: 'f', timeoutMs: 50 }));
+    const failure = await failureOf(
+      invokeLambda(() => new Promise(() => {}), {}, { functionName: 'f', timeoutMs: 50 }),
+    );
     expect(failure?.errorType).toBe('Sandbox.Timedout');
     expect(failure?.message).toContain('Task timed out after 0.05 seconds');
   });
