@@ -158,7 +158,7 @@ describe.skipIf(missing.length > 0)(`npm start killed mid-execution (needs ${too
         files?: { filename: string }[];
       };
     const file = await until(
-      () => get(`/api/audio/${encodeURIComponent(KEY)}`),
+      () => get(`/api/audio/${encodeURIComponent(KEY)}/metadata`),
       (body) => body.transcript_status === 'completed' || body.transcript_status === 'failed',
       90_000,
     );

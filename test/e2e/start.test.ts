@@ -63,7 +63,7 @@ it('an upload from any S3 client to the local endpoint ends completed in the API
   expect(local.urls.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   await uploadWithAnyClient('song (live).wav', silentWav(2));
   const { status, body } = await until(
-    () => api(`/api/audio/${encodeURIComponent('song (live).wav')}`),
+    () => api(`/api/audio/${encodeURIComponent('song (live).wav')}/metadata`),
     (r) => r.body.transcript_status === 'completed',
   );
   expect(status).toBe(200);
@@ -89,7 +89,7 @@ it('a presigned upload URL from the API points at the local endpoint and runs th
   });
   expect(put.status).toBe(200);
   const { body } = await until(
-    () => api(`/api/audio/${encodeURIComponent('browser upload.wav')}`),
+    () => api(`/api/audio/${encodeURIComponent('browser upload.wav')}/metadata`),
     (r) => r.body.transcript_status === 'completed',
   );
   expect(body.transcript_status).toBe('completed');

@@ -59,7 +59,7 @@ it('serves a large transcript from S3, and a missing transcript object as 410 wi
   await s3.send(new PutObjectCommand({ Bucket: 'audio', Key: 'long talk.wav', Body: silentWav(1) }));
   const path = `/api/audio/${encodeURIComponent('long talk.wav')}`;
   await until(
-    () => api(path),
+    () => api(`${path}/metadata`),
     (r) => r.body.transcript_status === 'completed',
   );
   const transcriptKey = transcriptObjectKey('long talk.wav');
@@ -78,7 +78,7 @@ it('deleting the audio object deletes its row and its transcript object', async 
   await s3.send(new PutObjectCommand({ Bucket: 'audio', Key: 'to remove.wav', Body: silentWav(1) }));
   const path = `/api/audio/${encodeURIComponent('to remove.wav')}`;
   await until(
-    () => api(path),
+    () => api(`${path}/metadata`),
     (r) => r.body.transcript_status === 'completed',
   );
   const transcriptKey = transcriptObjectKey('to remove.wav');
@@ -86,7 +86,7 @@ it('deleting the audio object deletes its row and its transcript object', async 
 
   await s3.send(new DeleteObjectCommand({ Bucket: 'audio', Key: 'to remove.wav' }));
   const after = await until(
-    () => api(path),
+    () => api(`${path}/metadata`),
     (r) => r.status === 404,
   );
   expect(after.status).toBe(404);

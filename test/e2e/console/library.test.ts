@@ -136,9 +136,11 @@ describe.skipIf(missingTools.length > 0)(`library (needs ${missingTools.join(', 
     const { page } = desk;
     writeFileSync(join(audioDir, 'cancel me.wav'), one);
     // Hold the PUT at the network layer so the upload is still running when Cancel is pressed.
+    // Once the page has aborted it, the held request is dropped as the closed connection would
+    // be: continuing it would replay it to S3 without its body.
     let held: (() => Promise<void>) | undefined;
     await page.route(`${stack.s3}/**`, (route) => {
-      held = () => route.continue();
+      held = () => route.abort();
     });
     await page.locator('input[type="file"]').setInputFiles(join(audioDir, 'cancel me.wav'));
     const upload = page.locator('li.upload[data-filename="cancel me.wav"]');
