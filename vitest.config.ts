@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // expect.poll waits for what a page or a pipeline does next; on two loaded cores a failed login
+    // (padded to the slowest hash family) or a state transition can take longer than the 1 s default.
+    expect: { poll: { timeout: 10_000 } },
     // `npm run coverage`: which source lines the suite runs (the deployed project runs bundles, so
     // it adds nothing here; the source project is what is measured).
     coverage: {

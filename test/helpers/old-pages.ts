@@ -6,13 +6,13 @@ import { extname } from 'node:path';
 
 /**
  * The Python service's own web pages (login, dashboard, admin, audio library and their scripts),
- * read at test time from the mirrored repository — never copied into this one — and served by a
+ * read at test time from a clone of its repository — never copied into this one — and served by a
  * front server that passes everything else (`/api/*`) to our local server, so the pages and the
  * API share one origin as they did in the old service.
  */
 
-/** Where the old service is mirrored; OLD_SERVICE_REPO points elsewhere. */
-export const OLD_SERVICE_REPO = process.env.OLD_SERVICE_REPO ?? '/work/.mirror/earchibald+yoto-smart-stream/repo';
+/** A clone (bare or not) of earchibald/yoto-smart-stream, given by OLD_SERVICE_REPO; unset, the test is skipped. */
+export const OLD_SERVICE_REPO = process.env.OLD_SERVICE_REPO ?? '';
 /** The branch of the old service whose pages are served, and the folder they are in. */
 export const OLD_SERVICE_REF = 'aws-develop';
 const STATIC = 'yoto_smart_stream/static';
@@ -37,8 +37,9 @@ const TYPES: Record<string, string> = {
 
 /** Why the old pages cannot be served here, or undefined when they can. */
 export function oldPagesMissing(): string | undefined {
+  if (OLD_SERVICE_REPO === '') return 'OLD_SERVICE_REPO is not set (a clone of earchibald/yoto-smart-stream)';
   if (!existsSync(OLD_SERVICE_REPO)) {
-    return `the old service's repository is not mirrored at ${OLD_SERVICE_REPO} (set OLD_SERVICE_REPO to a clone of it)`;
+    return `OLD_SERVICE_REPO=${OLD_SERVICE_REPO} does not exist (set it to a clone of earchibald/yoto-smart-stream)`;
   }
   try {
     execFileSync('git', ['-C', OLD_SERVICE_REPO, 'rev-parse', '--verify', `${OLD_SERVICE_REF}^{commit}`], {

@@ -9,7 +9,7 @@ import { type FrontServer, oldPagesMissing, readOldPages, startOldPagesFront } f
 import { ADMIN_PASSWORD, type ConsoleStack, missingTools, startConsoleStack, until } from '../console/harness.js';
 
 /**
- * Local only: the Python service's own pages (login, admin, audio library), read from its mirrored
+ * Local only: the Python service's own pages (login, admin, audio library), read from a clone of its
  * repository at test time and served same-origin in front of `npm start`'s stack, driven in
  * chromium as a person would use them. They must work unchanged: log in, list the users, list
  * the audio with its transcript badge, play a file, search by a transcript word, upload through

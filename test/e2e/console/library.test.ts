@@ -135,17 +135,24 @@ describe.skipIf(missingTools.length > 0)(`library (needs ${missingTools.join(', 
   it('cancels an upload in flight: nothing is stored', async () => {
     const { page } = desk;
     writeFileSync(join(audioDir, 'cancel me.wav'), one);
-    // Hold the PUT at the network layer so the upload is still running when Cancel is pressed.
-    // Once the page has aborted it, the held request is dropped as the closed connection would
-    // be: continuing it would replay it to S3 without its body.
+    // The PUT is held at the network layer so the upload is still running when Cancel is pressed;
+    // the page must then abort it itself (the browser reports the request failed). Once aborted,
+    // the held request is dropped as the closed connection would be: continuing it would replay it
+    // to S3 without its body.
     let held: (() => Promise<void>) | undefined;
     await page.route(`${stack.s3}/**`, (route) => {
       held = () => route.abort();
     });
+    const aborted = page.waitForEvent('requestfailed', {
+      predicate: (request) => request.method() === 'PUT' && request.url().startsWith(stack.s3),
+      timeout: 10_000,
+    });
     await page.locator('input[type="file"]').setInputFiles(join(audioDir, 'cancel me.wav'));
     const upload = page.locator('li.upload[data-filename="cancel me.wav"]');
+    await expect.poll(() => held !== undefined).toBe(true);
     await upload.getByRole('button', { name: 'Cancel upload of cancel me.wav' }).click();
     await expect.poll(() => upload.locator('.upload-status').textContent()).toBe('Cancelled: nothing was stored.');
+    expect(new URL((await aborted).url()).pathname).toBe('/audio/cancel%20me.wav');
     await held?.().catch(() => undefined);
     await page.unroute(`${stack.s3}/**`);
     await expect(
