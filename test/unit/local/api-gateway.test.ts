@@ -9,7 +9,7 @@ import {
   gatewayRequest,
   isTextMedia,
 } from '../../../lib/local/api-gateway.js';
-import { capture, captureRequest, docs, expectCaptureShape, ingress } from '../../helpers/apigw.js';
+import { capture, captureRequest, docs, expectCaptureShape, GENERATED_FORMATS, ingress } from '../../helpers/apigw.js';
 
 const captureRoute: Route = defineRoute({
   method: 'POST',
@@ -125,6 +125,12 @@ describe('API Gateway HTTP API emulation', () => {
     const empty = gatewayEvent({ method: 'GET', target: '/x', headers: [] }, { path: '/x', rawQueryString: '' });
     expect(empty.isBase64Encoded).toBe(false);
     expect('body' in empty).toBe(false);
+  });
+
+  it('holds generated values to the formats the live capture shows', () => {
+    expect(capture.headers['x-amzn-trace-id']).toMatch(GENERATED_FORMATS.traceId);
+    expect(capture.requestContext.requestId).toMatch(GENERATED_FORMATS.requestId);
+    expect(capture.requestContext.time).toMatch(GENERATED_FORMATS.time);
   });
 
   it('writes requestContext.time as API Gateway does', () => {
