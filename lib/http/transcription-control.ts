@@ -1,5 +1,4 @@
 import { ConflictError } from '../errors.js';
-import { executionsOf } from '../ingest/deps.js';
 import type { StopReason } from '../ingest/ports.js';
 import type { Deps } from '../runtime.js';
 import type { AudioRecord } from '../store/store.js';
@@ -12,7 +11,7 @@ import { requireAudioFile } from './audio.js';
 
 /** Stops every execution still running (or queued) for this file; returns their names. */
 export async function stopRunning(deps: Deps, filename: string, reason: StopReason): Promise<string[]> {
-  const executions = executionsOf(deps);
+  const { executions } = deps;
   const running = await executions.findRunning({ bucket: deps.config.AUDIO_BUCKET, key: filename });
   const stopped: string[] = [];
   for (const execution of running) {

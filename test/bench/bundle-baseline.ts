@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenService } from '../../lib/auth/tokens.js';
+import { type ApiFunction, routes } from '../../lib/http/routes.js';
+import { gatewayRequest } from '../../lib/local/api-gateway.js';
 import { PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
 
 /**
@@ -74,38 +76,37 @@ export function baselineSource(calls: Call[]): string {
 const fixture = (name: string) =>
   JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/events', name), 'utf8')) as unknown;
 
-/** An API Gateway HTTP API (payload 2.0) event for one route. */
-function httpEvent(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers: {
-      host: 'bench.execute-api.eu-west-1.amazonaws.com',
-      ...(options.body ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      domainName: 'bench.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
-      requestId: 'bench-request',
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '01/Dec/2026:00:00:00 +0000',
-      timeEpoch: 1_796_083_200_000,
-    },
-    ...(options.body ? { body: JSON.stringify(options.body) } : {}),
-    isBase64Encoded: false,
-  };
+/**
+ * The payload 2.0 event API Gateway delivers for one request to the function `fn`, built by the
+ * emulation the API tests hold to the recorded shapes of test/fixtures/apigw/ (AWS documentation's
+ * example and a live capture), routed on the product's own route table.
+ */
+function httpEvent(fn: ApiFunction, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+  const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  const outcome = gatewayRequest(routes, {
+    method,
+    target: path,
+    headers: [
+      ['host', 'bench.execute-api.eu-west-1.amazonaws.com'],
+      ['user-agent', 'bench'],
+      ...(body ? ([['content-type', 'application/json']] as const) : []),
+      ...(options.token ? ([['authorization', `Bearer ${options.token}`]] as const) : []),
+    ],
+    ...(body ? { body } : {}),
+    sourceIp: '192.0.2.1',
+  });
+  if (outcome.kind !== 'invoke') throw new Error(`${method} ${path}: API Gateway answers ${outcome.status} itself.`);
+  if (outcome.route.fn !== fn)
+    throw new Error(`${method} ${path} is served by api/${outcome.route.fn}, not api/${fn}.`);
+  return outcome.event;
 }
 
 export const JWT_SECRET = 'bench signing key of at least thirty-two bytes long';
 
-/** The event each function's first invocation gets: recorded shapes (test/fixtures/events), API routes. */
+/**
+ * The event each function's first invocation gets: recorded shapes (test/fixtures/events), and API
+ * requests as API Gateway delivers them.
+ */
 export async function firstEvents(): Promise<Record<string, unknown>> {
   const token = await createTokenService(new TextEncoder().encode(JWT_SECRET)).sign({
     userId: 1,
@@ -119,10 +120,12 @@ export async function firstEvents(): Promise<Record<string, unknown>> {
     'ingest/check-transcription': fixture('sfn-check-transcription.json'),
     'ingest/complete-transcription': fixture('sfn-complete-transcription.json'),
     'ingest/mark-failed': fixture('sfn-mark-failed.json'),
-    'api/user': httpEvent('POST', '/api/user/login', { body: { username: 'admin', password: 'not the password' } }),
-    'api/admin-users': httpEvent('GET', '/api/admin/users', { token }),
-    'api/audio': httpEvent('GET', '/api/audio/list', { token }),
-    'api/meta': httpEvent('GET', '/api/health'),
+    'api/user': httpEvent('user', 'POST', '/api/user/login', {
+      body: { username: 'admin', password: 'not the password' },
+    }),
+    'api/admin-users': httpEvent('admin-users', 'GET', '/api/admin/users', { token }),
+    'api/audio': httpEvent('audio', 'GET', '/api/audio/list', { token }),
+    'api/meta': httpEvent('meta', 'GET', '/api/health'),
   };
 }
 

@@ -40,9 +40,11 @@ describe('createTable', () => {
 
   it('waits for a table another caller is creating (ResourceInUse), and is idempotent', async () => {
     const name = `shared-${randomUUID()}`;
-    await Promise.all([createTable(client, name), createTable(client, name)]);
-    await createTable(client, name);
-    expect((await describeTable(name))?.TableStatus).toBe('ACTIVE');
+    // The status each caller sees the moment its own call returns: one that returned early on
+    // ResourceInUse would see CREATING.
+    const statusOnReturn = () => createTable(client, name).then(async () => (await describeTable(name))?.TableStatus);
+    expect(await Promise.all([statusOnReturn(), statusOnReturn()])).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(await statusOnReturn()).toBe('ACTIVE');
   });
 
   it('names the index an existing table lacks, instead of returning a table search cannot use', async () => {

@@ -1,4 +1,4 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -122,13 +122,20 @@ describe('tracing', () => {
     expect(await handler({}, context())).toBe('done');
   });
 
-  it('turns on inside Lambda and adds X-Ray to each SDK client', () => {
+  it('turns on inside Lambda, adds X-Ray to each SDK client and leaves node:http unpatched', () => {
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
+    // The example header of the AWS X-Ray Developer Guide, "Tracing header":
+    // https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader
     vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
-    const tracer = new Tracer({ serviceName: 'audio-ingest', captureHTTPsRequests: false });
+    const [request, get] = [http.request, http.get];
+
+    const { tracer } = awsObservability(config);
+
     expect(tracer.isTracingEnabled()).toBe(true);
     const client = tracer.captureAWSv3Client(new S3Client({ region: 'us-east-1' }));
     expect(client.middlewareStack.identify().join(' ')).toMatch(/XRay/i);
+    // SDK calls are traced per client; X-Ray patching node:http as well would record each call twice.
+    expect([http.request, http.get]).toEqual([request, get]);
   });
 
   it('the AWS root passes every SDK client it makes through captureAWSv3Client', async () => {

@@ -76,14 +76,12 @@ export const transcribeRoute = defineRoute({
   response: successSchema.extend({ filename: z.string(), transcript_status: status, status, execution: z.string() }),
   errors: [400, 404, 409],
   async handle({ params, deps }) {
-    // Loaded on demand: the Step Functions client is only needed by the routes that start or stop runs.
-    const [{ executionsOf }, { requestTranscription }] = await Promise.all([
-      import('../../ingest/deps.js'),
-      import('../../ingest/rerun.js'),
-    ]);
+    // Loaded on demand: only this route re-runs a transcription. The Step Functions client behind
+    // deps.executions is built by the composition root on the first start.
+    const { requestTranscription } = await import('../../ingest/rerun.js');
     const { execution, record } = await requestTranscription(params.filename, {
       store: deps.store,
-      executions: executionsOf(deps),
+      executions: deps.executions,
       config: deps.config,
     });
     return {

@@ -53,6 +53,12 @@ export const DYNAMODB_THROTTLING = dynamoError(
   'ThrottlingException',
   'Rate of requests exceeds the allowed throughput.',
 );
+/**
+ * The message follows the access denied format of the IAM User Guide, "Troubleshoot access denied
+ * error messages" (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html):
+ * "User <arn> is not authorized to perform <action> on resource <arn> because no identity-based
+ * policy allows the <action> action". The role, table and account are this stack's names, not a capture.
+ */
 export const DYNAMODB_ACCESS_DENIED = dynamoError(
   'AccessDeniedException',
   'User: arn:aws:sts::111122223333:assumed-role/audio-ingest-dev-start-transcription/fn is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/audio-ingest-dev because no identity-based policy allows the dynamodb:GetItem action',

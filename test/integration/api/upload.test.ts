@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MULTIPART_BODY_BYTES } from '../../../lib/http/body.js';
 import { silentWav } from '../../helpers/audio.js';
@@ -40,6 +40,14 @@ describe('POST /api/audio/upload', () => {
         () => true,
         () => false,
       );
+  /** Every object in the bucket with its ETag: the bucket is shared by the tests of this block. */
+  const objects = async () =>
+    (
+      await bucket
+        .s3()
+        .client()
+        .send(new ListObjectsV2Command({ Bucket: 'audio' }))
+    ).Contents?.map((o) => `${o.Key} ${o.ETag}`) ?? [];
 
   it('stores the recorder’s webm under the sanitized name with its own extension, and lists it pending at once', async () => {
     const webm = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(2000, 1)]);
@@ -102,11 +110,12 @@ describe('POST /api/audio/upload', () => {
       /content type application\/octet-stream without a file extension/,
     ],
   ])('refuses %j with %j: %i, nothing stored', async (fields, file, status, detail) => {
+    const before = await objects();
     const res = await upload(fields, { ...file, content: Buffer.from('content') });
     expect(res.status).toBe(status);
     expect(res.body.detail).toMatch(detail);
     expect((await h.deps.store.listAudioFiles()).items).toEqual([]);
-    expect(await exists('notes.txt')).toBe(false);
+    expect(await objects()).toEqual(before);
   });
 
   it('needs a file part (400 naming it) and a multipart body (415)', async () => {

@@ -4,14 +4,20 @@ import { EspeakSynthesizer, parseEspeakVoices } from '../../../lib/synthesize/es
 import { createSynthesizer } from '../../../lib/synthesize/synthesizer.js';
 import { SynthesisInputError, SynthesizerUnavailableError } from '../../../lib/synthesize/types.js';
 
+/** The bytes parsed as what they are, not as what they claim: an MPEG stream of Layer 3 frames. */
+async function readMp3(audio: Uint8Array) {
+  const parsed = await parseBuffer(audio, { mimeType: 'audio/mpeg' }, { duration: true });
+  expect(parsed.format.container).toMatch(/MPEG/);
+  expect(parsed.format.codec).toMatch(/^MPEG [12](\.5)? Layer 3$/);
+  expect(Number.isFinite(parsed.format.duration)).toBe(true);
+  return parsed;
+}
+
 /** The local synthesizer with Debian's espeak-ng and lame (installed by .ci/run). */
 describe('espeak-ng synthesizer', () => {
   it('speaks text into an MP3 that music-metadata reads with a finite duration', async () => {
     const speech = await new EspeakSynthesizer().synthesize('The quick brown fox jumps over the lazy dog.');
-    const { format } = await parseBuffer(speech.audio, { mimeType: 'audio/mpeg' }, { duration: true });
-    expect(format.container).toMatch(/MPEG/);
-    expect(format.codec).toMatch(/^MPEG [12](\.5)? Layer 3$/);
-    expect(Number.isFinite(format.duration)).toBe(true);
+    const { format } = await readMp3(speech.audio);
     expect(format.duration).toBeGreaterThan(1);
     expect(speech).toMatchObject({ contentType: 'audio/mpeg', voiceId: 'en-us', characters: 44, engine: 'espeak-ng' });
     expect(speech.durationSeconds).toBeCloseTo(format.duration as number, 1);
@@ -19,8 +25,15 @@ describe('espeak-ng synthesizer', () => {
 
   it('makes the MP3 with ffmpeg when lame is missing, and speaks text that looks like options', async () => {
     const speech = await new EspeakSynthesizer({ lame: 'lame-not-installed-here' }).synthesize('--help -v xx', 'en-gb');
-    expect(speech.voiceId).toBe('en-gb');
-    expect(speech.durationSeconds).toBeGreaterThan(0.5);
+    const { format, native } = await readMp3(speech.audio);
+    expect(speech).toMatchObject({ contentType: 'audio/mpeg', voiceId: 'en-gb', engine: 'espeak-ng' });
+    // ffmpeg tags its MP3 with its muxer's name (ID3v2 TSSE "Lavf…"); lame writes no ID3 tag.
+    expect(Object.values(native).flat()).toContainEqual({ id: 'TSSE', value: expect.stringMatching(/^Lavf/) });
+    // Every token spoken, none taken as an option: "dash dash help dash v x x" lasts 1.7 s here,
+    // "help" alone under 1 s; espeak-ng's --help would have spoken nothing.
+    expect(format.duration).toBeGreaterThan(1.2);
+    expect(format.duration).toBeLessThan(4);
+    expect(speech.durationSeconds).toBeCloseTo(format.duration as number, 1);
   });
 
   it('lists its voices from espeak-ng --voices, and refuses one it does not have', async () => {

@@ -4,11 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config.js';
 import { ConfigError } from '../../../lib/errors.js';
-import { executionsOf, transcriberOf } from '../../../lib/ingest/deps.js';
 import { createLocalDeps } from '../../../lib/runtime/local.js';
 import { createDeps } from '../../../lib/runtime.js';
 import type { Store } from '../../../lib/store/store.js';
 import { PocketsphinxTranscriber } from '../../../lib/transcribe/pocketsphinx.js';
+import { transcriptionJob } from '../../helpers/transcribe.js';
 
 /** Step Functions and Transcribe have no local server: their SDK clients are mocked (aws-sdk-client-mock). */
 const sfn = mockClient(SFNClient);
@@ -32,7 +32,6 @@ describe('ingest ports built by the AWS root', () => {
   it('starts executions on STATE_MACHINE_ARN through Step Functions', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:run-1`, startDate: new Date() });
     const deps = depsFor({ STATE_MACHINE_ARN: ARN });
-    expect(executionsOf(deps)).toBe(deps.executions);
     expect(await deps.executions.start({ name: 'run-1', input })).toEqual({
       started: true,
       executionArn: `${ARN}:run-1`,
@@ -52,21 +51,20 @@ describe('ingest ports built by the AWS root', () => {
   });
 
   it('checks jobs through AWS Transcribe, whatever TRANSCRIBER says', async () => {
-    transcribe.on(GetTranscriptionJobCommand).resolves({
-      TranscriptionJob: { TranscriptionJobName: 'job-1', TranscriptionJobStatus: 'IN_PROGRESS' },
-    });
-    const transcriber = transcriberOf(depsFor({ TRANSCRIBER: 'local' }));
+    transcribe
+      .on(GetTranscriptionJobCommand)
+      .resolves(transcriptionJob('IN_PROGRESS', { TranscriptionJobName: 'job-1' }));
+    const { transcriber } = depsFor({ TRANSCRIBER: 'local' });
     expect(await transcriber.check('job-1')).toMatchObject({ jobName: 'job-1', state: 'IN_PROGRESS' });
     expect(transcribe.commandCalls(GetTranscriptionJobCommand)[0]?.args[0].input).toEqual({
       TranscriptionJobName: 'job-1',
     });
   });
 
-  it('keeps an installed transcriber', () => {
-    const deps = depsFor({});
+  it('keeps a transcriber installed at composition instead of building its own', () => {
     const installed = { start: async () => ({ jobName: 'x', state: 'COMPLETED' as const }) } as never;
-    deps.transcriber = installed;
-    expect(transcriberOf(deps)).toBe(installed);
+    const deps = createDeps(loadConfig({ LOG_LEVEL: 'SILENT' }), { store: unusedStore, transcriber: installed });
+    expect(deps.transcriber).toBe(installed);
   });
 });
 
@@ -75,9 +73,12 @@ describe('ingest ports built by the local root', () => {
     const { port } = await import('../../../lib/runtime/ports.js');
     const local = createLocalDeps(loadConfig({ LOG_LEVEL: 'SILENT', TRANSCRIBER: 'local' }), { store: unusedStore });
     expect(await port(local, 'transcriber')).toBeInstanceOf(PocketsphinxTranscriber);
-    transcribe.on(GetTranscriptionJobCommand).resolves({
-      TranscriptionJob: { TranscriptionJobName: 'job-2', TranscriptionJobStatus: 'COMPLETED' },
-    });
+    transcribe.on(GetTranscriptionJobCommand).resolves(
+      transcriptionJob('COMPLETED', {
+        TranscriptionJobName: 'job-2',
+        Transcript: { TranscriptFileUri: 's3://audio/transcripts/job-2.json' },
+      }),
+    );
     const aws = createLocalDeps(loadConfig({ LOG_LEVEL: 'SILENT', TRANSCRIBER: 'aws' }), { store: unusedStore });
     expect(await aws.transcriber.check('job-2')).toMatchObject({ state: 'COMPLETED' });
   });

@@ -6,7 +6,6 @@ import {
   LimitExceededException,
   StartTranscriptionJobCommand,
   TranscribeClient,
-  type TranscriptionJob,
   type TranscriptionJobStatus,
 } from '@aws-sdk/client-transcribe';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,23 +13,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TranscribeThrottledError } from '../../../lib/ingest/errors.js';
 import { AwsTranscriber, parseTranscriptJson, transcribeOutputKey } from '../../../lib/transcribe/aws.js';
 import { type Harness, startHarness } from '../../contract/pipeline-harness.js';
+import { transcriptionJob } from '../../helpers/transcribe.js';
 
-/** Response shapes as in the Transcribe API reference (GetTranscriptionJob / StartTranscriptionJob examples). */
-const job = (
-  status: TranscriptionJobStatus,
-  extra: Partial<TranscriptionJob> = {},
-): { TranscriptionJob: TranscriptionJob } => ({
-  TranscriptionJob: {
-    TranscriptionJobName: 'my-song-1-mp3-8e05529e0673',
-    TranscriptionJobStatus: status,
-    LanguageCode: 'en-US',
-    MediaFormat: 'mp3',
-    Media: { MediaFileUri: 's3://audio/my song (1).mp3' },
-    CreationTime: new Date('2026-11-12T00:00:00Z'),
-    StartTime: new Date('2026-11-12T00:00:01Z'),
-    ...extra,
-  },
-});
+const job = transcriptionJob;
 
 /** The output document Transcribe writes (abridged from the documented sample). */
 const OUTPUT = {
