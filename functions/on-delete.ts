@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type DeleteEventResult, handleDeleteEvent } from '../lib/ingest/delete.js';
+import { type DeleteEventResult, handleDeleteEvent } from '../lib/ingest/delete-event.js';
 import { ingestLogging } from '../lib/ingest/middleware.js';
 import { observability } from '../lib/observability.js';
 import { dynamoStore, s3Client } from '../lib/runtime/aws.js';

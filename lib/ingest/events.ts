@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { executionName, keyReadings, TRANSCRIPTS_PREFIX, undecodableKeyMessage, unquoteEtag } from './keys.js';
+import { executionName, isIgnoredKey, keyReadings, undecodableKeyMessage, unquoteEtag } from './keys.js';
 import type { ExecutionStarter, IngestInput } from './ports.js';
 import { parseS3Events, type S3ObjectEvent } from './s3-events.js';
 
@@ -11,8 +11,6 @@ import { parseS3Events, type S3ObjectEvent } from './s3-events.js';
 
 /** Re-exported for existing importers (stacks, lib/http); defined with the other key names in keys.ts. */
 export { TRANSCRIPTS_PREFIX } from './keys.js';
-
-const IGNORED_KEYS = new Set(['.write_access_check_file.temp']);
 
 /** What one event asks for: uploads to start, and how many records were not uploads. */
 export interface ParsedEvent {
@@ -50,11 +48,6 @@ function toInput(object: S3ObjectEvent): IngestInput {
     execution: executionName({ ...identity, key }),
     ...(undecodable ? { keyError: undecodableKeyMessage(object.rawKey) } : {}),
   };
-}
-
-/** Keys the pipeline itself writes (transcripts, Transcribe's write check) are not uploads. */
-export function isIgnoredKey(key: string): boolean {
-  return key.startsWith(TRANSCRIPTS_PREFIX) || IGNORED_KEYS.has(key);
 }
 
 export interface UploadEventResult {

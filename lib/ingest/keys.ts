@@ -10,6 +10,13 @@ import { normalizeSequencer } from '../store/common.js';
 /** Objects the pipeline writes into the audio bucket itself (transcripts); their events are not uploads. */
 export const TRANSCRIPTS_PREFIX = 'transcripts/';
 
+const IGNORED_KEYS = new Set(['.write_access_check_file.temp']);
+
+/** Keys the pipeline itself writes (transcripts, Transcribe's write check) are not uploads. */
+export function isIgnoredKey(key: string): boolean {
+  return key.startsWith(TRANSCRIPTS_PREFIX) || IGNORED_KEYS.has(key);
+}
+
 /** The message of an UndecodableKeyError: the event's key is not valid percent-encoding and no object has it as written. */
 export function undecodableKeyMessage(raw: string): string {
   return `undecodable key ${JSON.stringify(raw)}: the S3 event's key is not valid URL encoding, and no object is stored under it as written either. Rename the object (avoid a bare "%") and upload it again.`;

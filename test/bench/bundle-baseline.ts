@@ -10,18 +10,24 @@ import { PROJECT_ROOT } from '../../stacks/constructs/app-function.js';
  * with the same clients and nothing else, and the event each function's first invocation gets.
  */
 
-/** The SDK calls each function makes, as the baseline makes them. */
-type Call = 'sfn' | 's3' | 'presign' | 'dynamodb' | 'transcribeStart' | 'transcribeGet';
+/**
+ * The SDK calls each function makes, as the baseline makes them: its first call first, then one
+ * call on every other client its bundle holds (test/deployed/metafile.test.ts lists them), so the
+ * baseline carries the same SDKs.
+ */
+type Call = 'sfn' | 's3' | 'presign' | 'dynamodb' | 'transcribeStart' | 'transcribeGet' | 'polly';
 export const CALLS: Record<string, Call[]> = {
   'on-upload': ['sfn'],
   'ingest/register-upload': ['s3', 'dynamodb'],
-  'ingest/start-transcription': ['dynamodb', 'transcribeStart'],
-  'ingest/check-transcription': ['transcribeGet'],
-  'ingest/complete-transcription': ['dynamodb', 's3'],
-  'ingest/mark-failed': ['dynamodb'],
+  'ingest/start-transcription': ['dynamodb', 'transcribeStart', 's3'],
+  'ingest/check-transcription': ['transcribeGet', 's3'],
+  'ingest/complete-transcription': ['dynamodb', 's3', 'transcribeGet'],
+  'ingest/mark-failed': ['dynamodb', 's3'],
+  'on-delete': ['s3', 'dynamodb'],
+  'on-execution-failed': ['dynamodb'],
   'api/user': ['dynamodb'],
   'api/admin-users': ['dynamodb'],
-  'api/audio': ['dynamodb', 's3', 'presign', 'sfn'],
+  'api/audio': ['dynamodb', 's3', 'presign', 'sfn', 'polly'],
   'api/meta': [],
 };
 
@@ -51,6 +57,11 @@ const SNIPPETS: Record<Call, { imports: string; client?: string; call: string }>
     imports: "import { TranscribeClient, StartTranscriptionJobCommand } from '@aws-sdk/client-transcribe';",
     client: 'const transcribe = new TranscribeClient({});',
     call: "await transcribe.send(new StartTranscriptionJobCommand({ TranscriptionJobName: 'bench', Media: { MediaFileUri: 's3://bench/a.mp3' }, LanguageCode: 'en-US' }));",
+  },
+  polly: {
+    imports: "import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';",
+    client: 'const polly = new PollyClient({});',
+    call: "await polly.send(new SynthesizeSpeechCommand({ Text: 'bench', OutputFormat: 'mp3', VoiceId: 'Joanna' }));",
   },
   transcribeGet: {
     imports: "import { TranscribeClient, GetTranscriptionJobCommand } from '@aws-sdk/client-transcribe';",
@@ -114,7 +125,9 @@ export async function firstEvents(): Promise<Record<string, unknown>> {
     sessionVersion: 0,
   });
   return {
-    'on-upload': fixture('s3-notification-put.json'),
+    'on-upload': fixture('eventbridge-object-created.json'),
+    'on-delete': fixture('eventbridge-object-deleted.json'),
+    'on-execution-failed': fixture('sfn-execution-status-failed.json'),
     'ingest/register-upload': fixture('sfn-register-upload.json'),
     'ingest/start-transcription': fixture('sfn-start-transcription.json'),
     'ingest/check-transcription': fixture('sfn-check-transcription.json'),
@@ -137,6 +150,8 @@ export const LIBRARIES: Record<string, string> = {
   'nothing (an empty handler)': 'export const handler = async () => 1;',
   'zod (config and event schemas; every function)':
     "import * as z from 'zod'; const s = z.object({ a: z.string() }); export const handler = async () => s.parse({ a: 'x' });",
+  'zod imported as Powertools parser imports it (`{ z }`: every locale comes with it; on-upload, on-delete, on-execution-failed)':
+    "import { z } from 'zod'; const s = z.object({ a: z.string() }); export const handler = async () => s.parse({ a: 'x' });",
   'Powertools Tracer with aws-xray-sdk-core (every function)':
     "import { Tracer } from '@aws-lambda-powertools/tracer'; const t = new Tracer({ captureHTTPsRequests: false }); export const handler = async () => t.isTracingEnabled();",
   'Powertools Logger (every function)':

@@ -4,7 +4,8 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoneError, NotFoundError } from '../../lib/errors.js';
 import { readTranscript } from '../../lib/http/audio.js';
-import { deleteAudio, handleDeleteEvent } from '../../lib/ingest/delete.js';
+import { deleteAudio } from '../../lib/ingest/delete.js';
+import { handleDeleteEvent } from '../../lib/ingest/delete-event.js';
 import { registerUpload } from '../../lib/ingest/register.js';
 import { transcriptObjectKey } from '../../lib/ingest/transcription.js';
 import { type Harness, nextSequencer, speech, startHarness } from './pipeline-harness.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isIgnoredKey, TRANSCRIPTS_PREFIX } from '../../ingest/events.js';
+import { isIgnoredKey, TRANSCRIPTS_PREFIX } from '../../ingest/keys.js';
 import { s3Of } from '../../runtime.js';
 import { AUDIO_CONTENT_TYPES, AUDIO_TYPES } from '../audio.js';
 import { filePart } from '../body.js';
