@@ -1,14 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiFunction } from '../../lib/http/route.js';
-import { routes } from '../../lib/http/routes.js';
 import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
-import { type ApiHandler, type ApiServer, startApiServer } from '../../lib/local/server.js';
+import type { ApiServer } from '../../lib/local/server.js';
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
 import { captureEmf, metricValues } from '../helpers/emf.js';
-import { loadBundle, removeBundleCopies } from './bundles.js';
+import { ADMIN_PASSWORD, API_SECRETS, callApi, startBundledApi } from './api-harness.js';
+import { removeBundleCopies } from './bundles.js';
 import { applyEnvironment, lambdaEnvironment } from './environment.js';
 import { type StepFunctionsFake, startStepFunctionsFake } from './fakes/step-functions.js';
 
@@ -18,7 +17,6 @@ import { type StepFunctionsFake, startStepFunctionsFake } from './fakes/step-fun
  * (dynalite) and their settings only through environment variables, as in Lambda.
  */
 const TABLE = 'audio-ingest-api-deployed';
-const ADMIN_PASSWORD = 'deployed admin password, long enough';
 let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 let store: Store;
@@ -42,14 +40,9 @@ beforeAll(async () => {
       DYNAMODB_TABLE: TABLE,
       AUDIO_BUCKET: 'audio',
       STATE_MACHINE_ARN,
-      // The deployed functions read these from Secrets Manager through the Lambda extension,
-      // which does not run here: the same values come from the plain variables instead.
-      JWT_SECRET_ARN: '',
-      ADMIN_PASSWORD_SECRET_ARN: '',
+      ...API_SECRETS,
       LOG_LEVEL: 'SILENT',
     }),
-    JWT_SECRET: 'a deployed-test signing key of at least thirty-two bytes',
-    ADMIN_PASSWORD,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'deployed-test',
     AWS_SECRET_ACCESS_KEY: 'deployed-test',
@@ -58,20 +51,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SFN: sfn.url,
     POWERTOOLS_METRICS_DISABLED: 'false',
   });
-  const loaded = new Map<ApiFunction, Promise<ApiHandler>>();
-  const bundle = (fn: ApiFunction) => () => {
-    if (!loaded.has(fn)) loaded.set(fn, loadBundle(`api/${fn}`) as Promise<ApiHandler>);
-    return loaded.get(fn) as Promise<ApiHandler>;
-  };
-  api = await startApiServer({
-    routes,
-    handlers: {
-      user: bundle('user'),
-      'admin-users': bundle('admin-users'),
-      audio: bundle('audio'),
-      meta: bundle('meta'),
-    },
-  });
+  api = await startBundledApi();
   await store.upsertAudioFile({ filename: 'morning talk (1).mp3', size: 2048, duration: 61 });
 });
 
@@ -85,23 +65,8 @@ afterAll(async () => {
   removeBundleCopies();
 });
 
-async function call(method: string, path: string, options: { body?: unknown; cookie?: string } = {}) {
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.cookie ? { cookie: options.cookie } : {}),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    redirect: 'manual',
-  });
-  const json = response.headers.get('content-type')?.includes('json');
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (json ? await response.json() : {}) as Record<string, unknown>,
-  };
-}
+const call = (method: string, path: string, options: { body?: unknown; cookie?: string } = {}) =>
+  callApi(api, method, path, options);
 
 let session = '';
 

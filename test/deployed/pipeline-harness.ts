@@ -7,6 +7,7 @@ import { type LocalDynamo, startDynalite } from '../../lib/local/dynalite.js';
 import type { ExecutionRecord, HistoryEvent } from '../../lib/local/executions.js';
 import type { LambdaHandler } from '../../lib/local/lambda.js';
 import { type LocalPipeline, startPipeline } from '../../lib/local/pipeline.js';
+import type { LocalS3Event } from '../../lib/local/s3.js';
 import { createTable } from '../../lib/model/table.js';
 import { createDynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
@@ -15,6 +16,7 @@ import { loadBundle, removeBundleCopies } from './bundles.js';
 import { applyEnvironment, lambdaEnvironment } from './environment.js';
 import type { AwsJsonEndpoint } from './fakes/aws-json.js';
 import { type FaultProxy, startFaultProxy } from './fakes/fault-proxy.js';
+import { type BridgeEvent, toEventBridge } from './fakes/s3-eventbridge.js';
 import { startStepFunctionsFake } from './fakes/step-functions.js';
 import { startTranscribeFake, type TranscribeFake } from './fakes/transcribe.js';
 
@@ -23,8 +25,10 @@ import { startTranscribeFake, type TranscribeFake } from './fakes/transcribe.js'
  * local runner, every Task and on-upload served by its deployed bundle, the bundles configured
  * only by environment variables, as in Lambda. DynamoDB is dynalite and S3 is s3rver, each behind
  * a fault proxy; Transcribe and the Step Functions API are loopback fakes (test/deployed/fakes).
+ * s3rver's object events reach on-upload and on-delete as EventBridge events, as the stack
+ * routes them in AWS (fakes/s3-eventbridge.ts).
  *
- *   s3rver PUT ─event─▶ on-upload bundle ─StartExecution─▶ SFN fake ─▶ local runner (the ASL)
+ *   s3rver PUT ─EventBridge─▶ on-upload bundle ─StartExecution─▶ SFN fake ─▶ local runner (the ASL)
  *                                                                       └▶ Task bundles ─▶ proxies ─▶ dynalite / s3rver
  *                                                                                       └▶ Transcribe fake ─▶ s3rver
  */
@@ -54,6 +58,8 @@ export interface DeployedPipeline {
   emf: EmfLine[];
   /** Invocations of each Task state, whatever their outcome. */
   invocations: Map<string, number>;
+  /** The EventBridge events delivered to on-upload and on-delete so far, in order. */
+  objectEvents: { function: string; event: BridgeEvent }[];
   /** Arms `fault` for its state until it has failed that many invocations. */
   inject(fault: TaskFault): void;
   /** PUTs an object to s3rver (never through the proxy) and waits for the execution it starts. */
@@ -66,6 +72,8 @@ export async function startDeployedPipeline(
     transcript?: (uri: string) => string;
     /** Every function's timeout instead of the deployed ones (tests of steps that run out of time). */
     functionTimeoutMs?: number;
+    /** More variables for the bundles, over the pipeline's (e.g. the API functions' secrets). */
+    environment?: Record<string, string>;
   } = {},
 ): Promise<DeployedPipeline> {
   const dir = await mkdtemp(join(tmpdir(), 'deployed-pipeline-'));
@@ -96,6 +104,7 @@ export async function startDeployedPipeline(
       LOG_LEVEL: 'SILENT',
       JWT_SECRET_ARN: 'unused-by-the-pipeline',
       ADMIN_PASSWORD_SECRET_ARN: 'unused-by-the-pipeline',
+      ...options.environment,
     }),
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'deployed-test',
@@ -127,6 +136,20 @@ export async function startDeployedPipeline(
     };
   };
 
+  // EventBridge sends one event per object; s3rver's records are turned into those events.
+  const objectEvents: DeployedPipeline['objectEvents'] = [];
+  const loadHandler = async (name: string): Promise<LambdaHandler> => {
+    const handler = await loadBundle(name);
+    if (name !== 'on-upload' && name !== 'on-delete') return handler;
+    return async (event, context) => {
+      const { Records } = event as LocalS3Event;
+      if (Records.length !== 1) throw new Error(`s3rver sent ${Records.length} records in one event; expected one`);
+      const bridged = toEventBridge(Records[0] as LocalS3Event['Records'][number]);
+      objectEvents.push({ function: name, event: bridged });
+      return handler(bridged, context);
+    };
+  };
+
   pipeline = await startPipeline({
     config: loadConfig({
       DATA_DIR: dir,
@@ -138,7 +161,7 @@ export async function startDeployedPipeline(
       LOCAL_RETRY_MS: '1',
     }),
     store,
-    loadHandler: loadBundle,
+    loadHandler,
     wrapTask,
     ...(options.functionTimeoutMs ? { functionTimeoutMs: options.functionTimeoutMs } : {}),
   });
@@ -154,6 +177,7 @@ export async function startDeployedPipeline(
     sfn,
     emf: emf.lines,
     invocations,
+    objectEvents,
     inject(fault) {
       faults.push({ ...fault, failed: 0 });
     },

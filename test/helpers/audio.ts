@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 /** Test audio built in memory, so most pipeline tests need no external tools. */
 
 /** A valid PCM WAV of silence: 8 kHz, 8-bit mono (8,000 bytes per second plus a 44-byte header). */
@@ -18,4 +20,12 @@ export function silentWav(seconds: number, sampleRate = 8000): Buffer {
   header.write('data', 36, 'ascii');
   header.writeUInt32LE(samples, 40);
   return Buffer.concat([header, Buffer.alloc(samples, 0x80)]);
+}
+
+/**
+ * An MP3 of silence: silentWav encoded by lame (Debian's, installed by .ci/run; check with
+ * hasCommand('lame')), through pipes. For tests whose keys must end in `.mp3`.
+ */
+export function silentMp3(seconds: number): Buffer {
+  return execFileSync('lame', ['--quiet', '-', '-'], { input: silentWav(seconds) });
 }
