@@ -93,6 +93,7 @@ const TRANSCRIBER_METHODS = Object.keys({
   start: true,
   check: true,
   fetchTranscript: true,
+  discardTranscript: true,
 } as const satisfies Record<keyof Transcriber, true>) as MethodsOf<Transcriber>[];
 
 const EXECUTION_METHODS = Object.keys({

@@ -86,4 +86,10 @@ export interface Transcriber {
   check(jobName: string): Promise<TranscriptionJob>;
   /** The transcript text of a COMPLETED job. */
   fetchTranscript(jobName: string): Promise<string>;
+  /**
+   * Removes what a finished job left behind (AWS: Transcribe's output document in the bucket;
+   * locally: the result file), once its text is stored: nothing else reads it, and nothing
+   * expires it. A job with nothing left is not an error.
+   */
+  discardTranscript(jobName: string): Promise<void>;
 }

@@ -135,8 +135,15 @@ export async function completeTranscription(
 ): Promise<Completed> {
   const row = await deps.store.getAudioFile(input.key);
   const lost = ownership(row, input);
-  if (lost) return skipped(deps, input, lost);
-  if (row?.transcriptStatus === 'completed') return skipped(deps, input, 'already completed');
+  if (lost) {
+    await discardOutput(deps, input);
+    return skipped(deps, input, lost);
+  }
+  if (row?.transcriptStatus === 'completed') {
+    // A retry after the text was stored: what may still be left is the job's output.
+    await discardOutput(deps, input);
+    return skipped(deps, input, 'already completed');
+  }
 
   const text = await deps.transcriber.fetchTranscript(input.job.jobName);
   let transcriptS3Key: string | null = null;
@@ -169,12 +176,31 @@ export async function completeTranscription(
     if (transcriptS3Key && !now) {
       await send(deps.s3, new DeleteObjectCommand({ Bucket: input.bucket, Key: transcriptS3Key }));
     }
+    await discardOutput(deps, input);
     return skipped(deps, input, ownership(now, input) ?? `the transcript is already ${now?.transcriptStatus}`);
   }
   deps.logger.info('Transcript stored', { key: input.key, chars: text.length, transcriptS3Key });
+  await discardOutput(deps, input);
   // The row's last change was its move to processing: the transcription took since then.
   deps.metrics?.transcriptionCompleted(row ? (Date.now() - Date.parse(row.updatedAt)) / 1000 : undefined);
   return { status: 'completed', chars: text.length, ...(transcriptS3Key ? { transcriptS3Key } : {}) };
+}
+
+/**
+ * The job's output is discarded once the row holds its text (nothing reads it again, and no
+ * lifecycle rule expires it). Failing to is not the upload's failure: the text is stored, so the
+ * step still succeeds, and the warning names the object left behind.
+ */
+async function discardOutput(deps: { transcriber: Transcriber; logger: Log }, input: { key: string; job: JobRef }) {
+  try {
+    await deps.transcriber.discardTranscript(input.job.jobName);
+  } catch (error) {
+    deps.logger.warn('Transcription output not discarded', {
+      key: input.key,
+      jobName: input.job.jobName,
+      error: (error as Error).message,
+    });
+  }
 }
 
 function skipped(deps: { logger: Log }, input: IngestInput, reason: string): Completed {

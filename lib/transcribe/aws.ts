@@ -1,4 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type TranscriptionJob as AwsJob,
   GetTranscriptionJobCommand,
@@ -87,6 +87,16 @@ export class AwsTranscriber implements Transcriber {
       throw classifyTransient(error);
     }
     return parseTranscriptJson(body, `s3://${this.options.outputBucket}/${key}`);
+  }
+
+  async discardTranscript(jobName: string): Promise<void> {
+    try {
+      await this.options.s3.send(
+        new DeleteObjectCommand({ Bucket: this.options.outputBucket, Key: transcribeOutputKey(jobName) }),
+      );
+    } catch (error) {
+      throw classifyTransient(error);
+    }
   }
 }
 

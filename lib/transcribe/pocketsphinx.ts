@@ -91,6 +91,11 @@ export class PocketsphinxTranscriber implements Transcriber {
     return known.text ?? '';
   }
 
+  async discardTranscript(jobName: string): Promise<void> {
+    this.jobs.delete(jobName);
+    await rm(this.resultPath(jobName), { force: true });
+  }
+
   /** Resolves when a job started by this instance has finished (tests, graceful shutdown). */
   async settled(jobName?: string): Promise<void> {
     if (jobName) await this.running.get(jobName);

@@ -34,8 +34,13 @@ export const INGEST_TASKS: Record<string, TaskAccess> = {
   'start-transcription': { table: 'readwrite', s3: ['getAudio', 'putTranscripts'], transcribe: ['start'] },
   // Only asks Transcribe for the job state; the attempt counter travels in the state.
   'check-transcription': { transcribe: ['get'] },
-  // Reads Transcribe's JSON; a transcript too large for the item is written back under transcripts/.
-  'complete-transcription': { table: 'readwrite', s3: ['getTranscripts', 'putTranscripts'], transcribe: ['get'] },
+  // Reads Transcribe's JSON and deletes it once the text is stored; a transcript too large for the
+  // item is written back under transcripts/.
+  'complete-transcription': {
+    table: 'readwrite',
+    s3: ['getTranscripts', 'putTranscripts', 'deleteTranscripts'],
+    transcribe: ['get'],
+  },
   // HeadObject too: an upload whose registration failed gets its row only while its object exists.
   'mark-failed': { table: 'readwrite', s3: ['getAudio'] },
 };

@@ -52,6 +52,7 @@ class ScriptedTranscriber implements Transcriber {
   async fetchTranscript(): Promise<string> {
     return 'testing one two three';
   }
+  async discardTranscript(): Promise<void> {}
 }
 
 type Task = (event: never, context: Context) => Promise<unknown>;

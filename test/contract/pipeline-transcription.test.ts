@@ -36,6 +36,10 @@ class ScriptedTranscriber implements Transcriber {
   async fetchTranscript(jobName: string): Promise<string> {
     return this.jobs.get(jobName)?.text ?? '';
   }
+  readonly discarded: string[] = [];
+  async discardTranscript(jobName: string): Promise<void> {
+    this.discarded.push(jobName);
+  }
   finish(jobName: string, state: TranscriptionJobState = 'COMPLETED', failureReason?: string): void {
     const job = this.jobs.get(jobName);
     if (job) Object.assign(job, { state, failureReason });
@@ -148,6 +152,50 @@ describe('checkTranscription', () => {
 });
 
 describe('completeTranscription', () => {
+  it('discards the job’s output once the text is stored, and again on a retry that finds it stored', async () => {
+    const transcriber = new ScriptedTranscriber('the output goes once the row has it');
+    const state = await registered('discard.wav');
+    const job = await startTranscription(state, run(transcriber).deps);
+    transcriber.finish(job.jobName);
+    const discardedBeforeStore: boolean[] = [];
+    const watching = Object.assign(Object.create(transcriber) as ScriptedTranscriber, {
+      discardTranscript: async (jobName: string) => {
+        discardedBeforeStore.push((await h.store.getAudioFile('discard.wav'))?.transcriptStatus !== 'completed');
+        await transcriber.discardTranscript(jobName);
+      },
+    });
+    const deps = { ...run(transcriber).deps, transcriber: watching };
+    expect(await completeTranscription({ ...state, job }, deps)).toMatchObject({ status: 'completed' });
+    expect(transcriber.discarded).toEqual([job.jobName]);
+    expect(discardedBeforeStore).toEqual([false]);
+    // A retry of the step (its first attempt crashed after storing): nothing is stored twice, and
+    // what the first attempt may have left is discarded.
+    expect(await completeTranscription({ ...state, job }, deps)).toMatchObject({ status: 'skipped' });
+    expect(transcriber.discarded).toEqual([job.jobName, job.jobName]);
+  });
+
+  it('still completes when the output cannot be discarded, and says what was left behind', async () => {
+    const transcriber = new ScriptedTranscriber('stored even if the output stays');
+    transcriber.discardTranscript = async () => {
+      throw new Error('Access Denied');
+    };
+    const state = await registered('discard-fails.wav');
+    const warnings: unknown[][] = [];
+    const logger = {
+      info: () => {},
+      warn: (...args: unknown[]) => void warnings.push(args),
+    } as unknown as Pick<typeof h.logger, 'info' | 'warn'>;
+    const job = await startTranscription(state, run(transcriber).deps);
+    transcriber.finish(job.jobName);
+    const deps = { ...run(transcriber).deps, logger };
+    expect(await completeTranscription({ ...state, job }, deps)).toMatchObject({ status: 'completed' });
+    expect((await h.store.getAudioFile('discard-fails.wav'))?.transcriptStatus).toBe('completed');
+    expect(warnings).toContainEqual([
+      'Transcription output not discarded',
+      expect.objectContaining({ jobName: job.jobName, error: 'Access Denied' }),
+    ]);
+  });
+
   it('stores the transcript, completed, with transcribed_at', async () => {
     const transcriber = new ScriptedTranscriber('testing one two three');
     const state = await registered('done.wav');

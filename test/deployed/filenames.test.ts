@@ -1,4 +1,4 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAM_PATH } from '../../lib/http/file-urls.js';
 import { isIgnoredKey } from '../../lib/ingest/keys.js';
@@ -45,6 +45,10 @@ describe.skipIf(missing.length > 0)('filenames through the deployed bundles (nee
   let audio: Buffer;
   const call = (method: string, path: string, options: { body?: unknown; token?: string } = {}) =>
     callApi(api, method, path, options);
+  const bucketKeys = async () =>
+    ((await h.pipeline.s3.client().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? [])
+      .map((object) => object.Key as string)
+      .sort();
 
   beforeAll(async () => {
     audio = silentMp3(1);
@@ -107,6 +111,9 @@ describe.skipIf(missing.length > 0)('filenames through the deployed bundles (nee
         transcript: `transcript of s3://${BUCKET}/${row.filename}`,
       });
     }
+    // Transcribe's output documents are gone once their text is on the rows: the bucket holds the
+    // audio and nothing else (no lifecycle rule would ever expire them).
+    expect(await bucketKeys()).toEqual([...NAMES].sort());
   });
 
   it.each(NAMES)(
@@ -163,4 +170,8 @@ describe.skipIf(missing.length > 0)('filenames through the deployed bundles (nee
       }
     },
   );
+
+  it('leaves the bucket empty once every file is deleted', async () => {
+    expect(await bucketKeys()).toEqual([]);
+  });
 });

@@ -92,6 +92,7 @@ const transcriber: Transcriber = {
       ? { jobName, state: 'FAILED', failureReason: '' }
       : { jobName, state: 'COMPLETED' },
   fetchTranscript: async () => 'transcript of the fault matrix',
+  discardTranscript: async () => {},
 };
 
 /** A copy of the ASL file with one change, for the timeouts a test cannot wait for. */

@@ -33,6 +33,7 @@ const routingFakeTranscriber = {
     request.key.startsWith('never-') ? never.start(request) : instant.start(request),
   check: (jobName: string) => (jobName.startsWith('never-') ? never.check(jobName) : instant.check(jobName)),
   fetchTranscript: (jobName: string) => instant.fetchTranscript(jobName),
+  discardTranscript: (jobName: string) => instant.discardTranscript(jobName),
 };
 
 /** Per-key count of Lambda service errors to throw from a Task state before it runs. */

@@ -65,11 +65,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /** A stand-in transcriber that finishes at once with a made-up transcript (never real speech). */
-export function instantFakeTranscriber(text = 'instant fake transcript'): Transcriber & { started: string[] } {
+export function instantFakeTranscriber(
+  text = 'instant fake transcript',
+): Transcriber & { started: string[]; discarded: string[] } {
   const jobs = new Map<string, TranscriptionJob>();
   const started: string[] = [];
+  const discarded: string[] = [];
   return {
     started,
+    discarded,
     start: async ({ jobName }) => {
       started.push(jobName);
       const job: TranscriptionJob = { jobName, state: 'COMPLETED' };
@@ -78,6 +82,9 @@ export function instantFakeTranscriber(text = 'instant fake transcript'): Transc
     },
     check: async (jobName) => jobs.get(jobName) ?? { jobName, state: 'FAILED', failureReason: 'no such job' },
     fetchTranscript: async () => text,
+    discardTranscript: async (jobName) => {
+      discarded.push(jobName);
+    },
   };
 }
 
@@ -93,6 +100,7 @@ export function neverFinishingFakeTranscriber(): Transcriber & { checks: number 
     fetchTranscript: async (): Promise<string> => {
       throw new Error('the never-finishing fake transcriber has no transcript');
     },
+    discardTranscript: async (): Promise<void> => {},
   };
   return fake;
 }

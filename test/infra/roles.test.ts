@@ -34,7 +34,14 @@ const EXPECTED: Record<string, string[]> = {
   'register-upload': [...TABLE_WRITE, 's3:GetObject'],
   'start-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:StartTranscriptionJob'],
   'check-transcription': ['transcribe:GetTranscriptionJob'],
-  'complete-transcription': [...TABLE_WRITE, 's3:GetObject', 's3:PutObject', 'transcribe:GetTranscriptionJob'],
+  // DeleteObject: Transcribe's output document, once the text is stored.
+  'complete-transcription': [
+    ...TABLE_WRITE,
+    's3:GetObject',
+    's3:PutObject',
+    's3:DeleteObject',
+    'transcribe:GetTranscriptionJob',
+  ],
   'mark-failed': [...TABLE_WRITE, 's3:GetObject'],
   'api-user': [...TABLE_WRITE, ...SECRET],
   'api-admin-users': [...TABLE_WRITE, ...SECRET],
@@ -174,14 +181,17 @@ describe('function roles', () => {
     }
   });
 
-  it('lets on-delete delete transcripts only, never audio objects', () => {
+  it('lets on-delete and complete-transcription delete transcripts only, never audio objects', () => {
     const bucket = idOf('AWS::S3::Bucket', (p) => p.NotificationConfiguration !== undefined);
-    const deletes = statementsOf('on-delete').filter((s) => list(s.Action).includes('s3:DeleteObject'));
-    expect(deletes.flatMap((s) => list(s.Resource))).toEqual([
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
-    ]);
+    for (const name of ['on-delete', 'complete-transcription']) {
+      const deletes = statementsOf(name).filter((s) => list(s.Action).includes('s3:DeleteObject'));
+      expect(deletes.flatMap((s) => list(s.Resource))).toEqual([
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/transcripts/*']] },
+      ]);
+    }
     // The audio API deletes a file on request (DELETE /api/audio/{filename}); no other function may.
-    for (const name of Object.keys(EXPECTED).filter((n) => n !== 'on-delete' && n !== 'api-audio')) {
+    const mayDelete = ['on-delete', 'complete-transcription', 'api-audio'];
+    for (const name of Object.keys(EXPECTED).filter((n) => !mayDelete.includes(n))) {
       expect(
         statementsOf(name).flatMap((s) => list(s.Action)),
         name,

@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   BadRequestException,
   ConflictException,
@@ -155,5 +155,21 @@ describe('AwsTranscriber.fetchTranscript', () => {
       /s3:\/\/audio\/x\.json has no results\.transcripts/,
     );
     expect(() => parseTranscriptJson('<html>', 's3://audio/x.json')).toThrow(/not JSON/);
+  });
+});
+
+describe('AwsTranscriber.discardTranscript', () => {
+  it('deletes the job’s output JSON from the bucket and nothing else; a second discard is no error', async () => {
+    const output = transcribeOutputKey(request.jobName);
+    const other = transcribeOutputKey('another-job');
+    for (const key of [output, other]) {
+      await h.s3.send(new PutObjectCommand({ Bucket: h.bucket, Key: key, Body: JSON.stringify(OUTPUT) }));
+    }
+    await adapter.discardTranscript(request.jobName);
+    await expect(h.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: output }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    expect((await h.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: other }))).ContentLength).toBeGreaterThan(0);
+    await expect(adapter.discardTranscript(request.jobName)).resolves.toBeUndefined();
   });
 });

@@ -40,6 +40,11 @@ describe('PocketsphinxTranscriber with the Debian binaries (installed by .ci/run
         'COMPLETED',
       );
       expect(await new PocketsphinxTranscriber({ s3: h.s3, workDir }).fetchTranscript(jobName)).toBe(text);
+      // Once stored, the job's result is discarded: neither instance nor a new one has it any more.
+      await transcriber.discardTranscript(jobName);
+      await expect(transcriber.fetchTranscript(jobName)).rejects.toThrow(/has no transcript/);
+      await expect(new PocketsphinxTranscriber({ s3: h.s3, workDir }).check(jobName)).rejects.toThrow(/does not exist/);
+      await expect(transcriber.discardTranscript(jobName)).resolves.toBeUndefined();
     },
   );
 
