@@ -72,6 +72,8 @@ export class PocketsphinxTranscriber implements Transcriber {
     const done = this.transcribe(request)
       .then((text) => this.finish(request.jobName, { state: 'COMPLETED', text }))
       .catch((error: Error) => this.finish(request.jobName, { state: 'FAILED', failureReason: error.message }))
+      // A result that could not be written is still in memory (finish); nothing to rethrow to.
+      .catch(() => undefined)
       .finally(() => this.running.delete(request.jobName));
     this.running.set(request.jobName, done);
     return { jobName: request.jobName, state: 'IN_PROGRESS' };
@@ -114,12 +116,20 @@ export class PocketsphinxTranscriber implements Transcriber {
     }
   }
 
+  /**
+   * The job's end is seen (in memory) only once its result is on disk: a job reported finished is
+   * never lost by a restart, and a discard right after cannot race the write. If the write fails,
+   * this process still knows the result (a restart would run the job again).
+   */
   private async finish(jobName: string, record: JobRecord): Promise<void> {
-    this.jobs.set(jobName, record);
-    await mkdir(this.workDir, { recursive: true });
-    const path = this.resultPath(jobName);
-    await writeFile(`${path}.tmp`, JSON.stringify(record));
-    await rename(`${path}.tmp`, path);
+    try {
+      await mkdir(this.workDir, { recursive: true });
+      const path = this.resultPath(jobName);
+      await writeFile(`${path}.tmp`, JSON.stringify(record));
+      await rename(`${path}.tmp`, path);
+    } finally {
+      this.jobs.set(jobName, record);
+    }
   }
 
   private resultPath(jobName: string): string {
