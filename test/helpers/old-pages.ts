@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
+import type { Page } from 'playwright-core';
 
 /**
  * The Python service's own web pages (login, dashboard, admin, audio library and their scripts),
@@ -117,4 +118,44 @@ export async function startOldPagesFront(apiUrl: string, files: Map<string, Buff
         server.closeAllConnections();
       }),
   };
+}
+
+/** Logs in to our API itself (not through the front server, nor with the browser's cookies). */
+export async function logIn(
+  apiUrl: string,
+  username: string,
+  password: string,
+): Promise<{ status: number; token?: string }> {
+  const response = await fetch(`${apiUrl}/api/user/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return { status: response.status, token: body.access_token };
+}
+
+/** What our API's `GET /api/user/session` says of a token. */
+export async function sessionAt(
+  apiUrl: string,
+  token: string,
+): Promise<{ authenticated: boolean; username?: string; is_admin?: boolean }> {
+  const response = await fetch(`${apiUrl}/api/user/session`, { headers: { authorization: `Bearer ${token}` } });
+  return (await response.json()) as { authenticated: boolean; username?: string; is_admin?: boolean };
+}
+
+/**
+ * What a result box of the old admin page (`create-user`, `edit-user`) shows once it appears: the
+ * success text, the error text (the API's `detail`), or undefined for the one not shown.
+ */
+export async function adminResult(
+  page: Page,
+  prefix: 'create-user' | 'edit-user',
+): Promise<{ success?: string; error?: string }> {
+  await page.locator(`#${prefix}-result`).waitFor();
+  const shown = async (part: 'success' | 'error') =>
+    (await page.locator(`#${prefix}-${part}`).isVisible())
+      ? (await page.locator(`#${prefix}-${part}-message`).textContent())?.trim()
+      : undefined;
+  return { success: await shown('success'), error: await shown('error') };
 }
