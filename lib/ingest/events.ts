@@ -9,9 +9,6 @@ import { parseS3Events, type S3ObjectEvent } from './s3-events.js';
  * Everything else (deletes, tagging, ACL changes) starts nothing.
  */
 
-/** Re-exported for existing importers (stacks, lib/http); defined with the other key names in keys.ts. */
-export { TRANSCRIPTS_PREFIX } from './keys.js';
-
 /** What one event asks for: uploads to start, and how many records were not uploads. */
 export interface ParsedEvent {
   uploads: IngestInput[];

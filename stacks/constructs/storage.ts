@@ -9,7 +9,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TRANSCRIPTS_PREFIX } from '../../lib/ingest/events.js';
+import { TRANSCRIPTS_PREFIX } from '../../lib/ingest/keys.js';
 import { TABLE_DEFINITION, type TableDefinition } from '../../lib/model/table.js';
 import type { EnvironmentSettings } from '../settings.js';
 
