@@ -73,6 +73,29 @@ describe('SQLite migrations', () => {
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
+  it('upgrades a file of the released schema (versions 1–7, 7 the login-throttle counters) with the later ones', async () => {
+    makePythonDatabase(tmp.file);
+    const released = new Database(tmp.file);
+    expect(
+      migrate(
+        released,
+        MIGRATIONS.filter((m) => m.version <= 7),
+      ),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    released.close();
+    expect(columnNames(tmp.file, 'users')).not.toContain('session_version');
+
+    const db = new Database(tmp.file);
+    expect(migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version > 7).map((m) => m.version));
+    db.close();
+    expect(columnNames(tmp.file, 'users')).toContain('session_version');
+    // A released version is never renumbered: the file's own history names what each one did.
+    const check = new Database(tmp.file, { readonly: true });
+    const names = check.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    check.close();
+    expect(names).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+  });
+
   it('an interrupted migration run leaves nothing half-done and the next open resumes', async () => {
     makePythonDatabase(tmp.file);
     const before = schemaOf(tmp.file);

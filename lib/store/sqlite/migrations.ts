@@ -202,6 +202,26 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'login-throttle counters',
+    up(db) {
+      // One row per throttle counter (account, client address, or both), times in epoch ms;
+      // `expires_at` is when the counter has forgotten every failure, so writes prune by it. The
+      // fixed-window counts of version 6 are replaced (they only ever held the last hour).
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS login_throttle (
+          key TEXT PRIMARY KEY,
+          failures INTEGER NOT NULL,
+          last_failure_at INTEGER NOT NULL,
+          next_attempt_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS login_throttle_expires ON login_throttle (expires_at);
+        DROP TABLE IF EXISTS login_failures;
+      `);
+    },
+  },
+  {
+    version: 8,
     name: 'session versions and the Yoto token refresh lease',
     up(db) {
       // NOT NULL DEFAULT 0: rows the Python service inserts later get version 0 too.
@@ -213,7 +233,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 8,
+    version: 9,
     name: 'one-time markers (admin bootstrap) and the user id high-water mark',
     up(db) {
       // users.id is a rowid alias (the SQLAlchemy schema), which SQLite hands out again after the
@@ -227,7 +247,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 9,
+    version: 10,
     name: 'transcript word index',
     up(db) {
       // The words are computed in JavaScript (lib/model/search-terms.ts, the same terms the
@@ -260,26 +280,6 @@ export const MIGRATIONS: readonly Migration[] = [
         if (!last) break;
         after = last.id;
       }
-    },
-  },
-  {
-    version: 10,
-    name: 'login-throttle counters',
-    up(db) {
-      // One row per throttle counter (account, client address, or both), times in epoch ms;
-      // `expires_at` is when the counter has forgotten every failure, so writes prune by it. The
-      // fixed-window counts of version 6 are replaced (they only ever held the last hour).
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS login_throttle (
-          key TEXT PRIMARY KEY,
-          failures INTEGER NOT NULL,
-          last_failure_at INTEGER NOT NULL,
-          next_attempt_at INTEGER NOT NULL,
-          expires_at INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS login_throttle_expires ON login_throttle (expires_at);
-        DROP TABLE IF EXISTS login_failures;
-      `);
     },
   },
 ];
