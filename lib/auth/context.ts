@@ -1,6 +1,5 @@
 import { built } from '../runtime/ports.js';
 import type { Deps } from '../runtime.js';
-import type { LoginThrottle } from './throttle.js';
 import type { TokenService } from './tokens.js';
 
 /**
@@ -11,12 +10,12 @@ import type { TokenService } from './tokens.js';
 export function tokenService(deps: Deps): Promise<TokenService> {
   if (deps.tokens) return Promise.resolve(deps.tokens);
   return built(deps, 'tokens', async (d) => {
-    const [{ loadJwtKey }, { createTokenService }] = await Promise.all([import('./keys.js'), import('./tokens.js')]);
-    return createTokenService(await loadJwtKey(d.config));
+    const { createTokenService } = await import('./tokens.js');
+    return createTokenService(await jwtKey(d));
   });
 }
 
-/** The failed-login throttle of these deps: on the store's shared counters unless installed. */
-export function loginThrottle(deps: Deps): LoginThrottle {
-  return deps.loginThrottle;
+/** The configured JWT key, read once per container (a Secrets Manager read when deployed). */
+export function jwtKey(deps: Deps): Promise<Uint8Array> {
+  return built(deps, 'jwtKey', async (d) => (await import('./keys.js')).loadJwtKey(d.config));
 }

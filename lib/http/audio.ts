@@ -35,8 +35,7 @@ export function toSearchResult(hit: SearchHit, url: string) {
   return { ...toAudioFile(hit, url), transcript: hit.snippet, matched: hit.matched };
 }
 
-/** Rows the old pages get without `limit`: they never page. */
-export const UNPAGED_LIMIT = 1_000;
+export { UNPAGED_LIMIT } from './schemas.js';
 
 /**
  * Up to `want` items from a store listing, asking for pages of at most MAX_PAGE_SIZE and

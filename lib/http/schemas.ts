@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { TRANSCRIPT_STATUSES } from '../model/status.js';
 import { checkFilename } from '../store/common.js';
-import { UNPAGED_LIMIT } from './audio.js';
+
+/** Rows the old pages get without `limit`: they never page. Here, not in audio.ts, so the user and admin bundles need not load the audio helpers. */
+export const UNPAGED_LIMIT = 1_000;
 
 /**
  * The zod schemas of the API: request schemas validate (and are `.strict()` where an unknown

@@ -1,7 +1,8 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto';
-import { loadJwtKey } from '../auth/keys.js';
+import { jwtKey } from '../auth/context.js';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { built } from '../runtime/ports.js';
 import type { Deps } from '../runtime.js';
 import { KEY_PARAM } from './key-forms.js';
 
@@ -22,33 +23,23 @@ const EXPIRY_STEP_SECONDS = 3600;
 const SIGNATURE_BYTES = 16;
 const HKDF_INFO = 'audio-ingest stream URL v1';
 
-const keys = new WeakMap<Deps, Promise<Uint8Array>>();
-
-/** The stream-URL key of these deps, derived once per container from the JWT key. */
-export function streamKey(deps: Deps): Promise<Uint8Array> {
-  let pending = keys.get(deps);
-  if (!pending) {
-    pending = loadJwtKey(deps.config).then(
-      (jwtKey) => new Uint8Array(hkdfSync('sha256', jwtKey, new Uint8Array(0), HKDF_INFO, 32)),
-    );
-    pending.catch(() => keys.delete(deps));
-    keys.set(deps, pending);
-  }
-  return pending;
+/**
+ * The stream-URL key of these deps, derived once per container from the JWT key (read once for
+ * this and the token service), as a KeyObject: createHmac would import raw bytes on every call.
+ */
+export function streamKey(deps: Deps): Promise<KeyObject> {
+  return built(deps, 'streamKey', async (d) =>
+    createSecretKey(new Uint8Array(hkdfSync('sha256', await jwtKey(d), new Uint8Array(0), HKDF_INFO, 32))),
+  );
 }
 
-// A raw key given to createHmac becomes a new KeyObject on every call, which was a quarter of a
-// list page's time (50 signatures): each key is wrapped once.
-const keyObjects = new WeakMap<Uint8Array, KeyObject>();
-
-function signature(key: Uint8Array, filename: string, expires: number): Buffer {
-  let keyObject = keyObjects.get(key);
-  if (!keyObject) {
-    keyObject = createSecretKey(key);
-    keyObjects.set(key, keyObject);
-  }
-  return createHmac('sha256', keyObject)
-    .update(`${expires}\n${filename}`, 'utf8')
+function signature(key: KeyObject, filename: string, expires: number): Buffer {
+  return createHmac('sha256', key)
+    .update(
+      `${expires}
+${filename}`,
+      'utf8',
+    )
     .digest()
     .subarray(0, SIGNATURE_BYTES);
 }
@@ -62,7 +53,7 @@ export function expiryFor(now: Date, ttlSeconds: number): number {
 /**
  * The query of a signed stream URL for `filename`, valid until `expires` (epoch seconds).
  */
-export function signedQuery(key: Uint8Array, filename: string, expires: number): string {
+export function signedQuery(key: KeyObject, filename: string, expires: number): string {
   const value = signature(key, filename, expires).toString('base64url');
   return `${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${value}`;
 }
@@ -72,7 +63,7 @@ export function signedQuery(key: Uint8Array, filename: string, expires: number):
  * ForbiddenError saying which and what to do; none at all is an UnauthorizedError.
  */
 export function checkStreamSignature(
-  key: Uint8Array,
+  key: KeyObject,
   filename: string,
   query: { expires?: string | undefined; signature?: string | undefined },
   now: Date = new Date(),
@@ -116,7 +107,7 @@ export function strictEncode(text: string): string {
 
 export interface StreamUrlOptions {
   /** Null for PUBLIC_AUDIO: the URL carries no signature. */
-  key: Uint8Array | null;
+  key: KeyObject | null;
   now: Date;
   config: Pick<Config, 'STREAM_URL_TTL_SECONDS'>;
   inPath: (filename: string) => boolean;

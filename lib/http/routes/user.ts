@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ensureAdminOnce } from '../../auth/bootstrap.js';
-import { loginThrottle, tokenService } from '../../auth/context.js';
+import { tokenService } from '../../auth/context.js';
 import { login } from '../../auth/login.js';
 import { clearedSessionCookie, sessionCookie } from '../../auth/session.js';
 import { defineRoute } from '../route.js';
@@ -34,7 +34,7 @@ export const loginRoute = defineRoute({
       {
         store: deps.store,
         tokens,
-        throttle: loginThrottle(deps),
+        throttle: deps.loginThrottle,
         logger: deps.logger,
         metrics: deps.metrics,
       },

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginThrottle } from '../../../lib/auth/context.js';
 import { hashPassword } from '../../../lib/auth/passwords.js';
 import { createStoreThrottle, DEFAULT_POLICY, throttleCounters } from '../../../lib/auth/throttle.js';
 import { TooManyRequestsError } from '../../../lib/errors.js';
@@ -142,7 +141,7 @@ describe.each(['sqlite', 'dynamodb'] as const)('login throttle across two API co
 
   it('deps without an injected throttle count failures in their store (the deployed default)', async () => {
     const plain = createDeps(h.deps.config, { store: stores[1], tokens: h.tokens, logger: h.deps.logger });
-    const throttle = loginThrottle(plain);
+    const throttle = plain.loginThrottle;
     const attempt = { username: 'HENRY', address: '192.0.2.8' };
     await throttle.beginAttempt(attempt);
     // Counted where every container reads it.

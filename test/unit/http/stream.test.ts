@@ -1,10 +1,11 @@
+import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, UnauthorizedError } from '../../../lib/errors.js';
 import { checkStreamSignature, expiryFor, signedQuery, streamUrl, strictEncode } from '../../../lib/http/stream.js';
 
-const key = new Uint8Array(32).fill(7);
-const other = new Uint8Array(32).fill(8);
+const key = createSecretKey(new Uint8Array(32).fill(7));
+const other = createSecretKey(new Uint8Array(32).fill(8));
 const now = new Date('2026-03-01T10:20:30Z');
 const query = (text: string) =>
   Object.fromEntries(new URLSearchParams(text)) as { expires?: string; signature?: string };
