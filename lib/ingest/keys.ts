@@ -78,17 +78,21 @@ export function executionName(
   return `${slug}${extra}-${hash}`;
 }
 
+const NAME_HASH = new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`);
+
 /**
  * Whether `name` may be an execution name that executionName gave an upload of `key` (its slug
- * part is a tail of the key's slug, with or without a re-run suffix). A cheap filter before the
- * execution's input is read; it never misses one of the key's executions.
+ * part is a tail of the slug of the key or of its other reading: an execution is named from the
+ * event's decoded reading, while the row keeps the key S3 has, e.g. `100%25.mp3` named as
+ * `100%.mp3`), with or without a re-run suffix. A cheap filter before the execution's input is
+ * read; it never misses one of the key's executions.
  */
 export function mayNameExecutionOf(name: string, key: string): boolean {
-  const rest = name.replace(new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`), '');
+  const rest = name.replace(NAME_HASH, '');
   if (rest === name) return false;
-  const slug = slugify(key);
+  const slugs = keyReadings(key).readings.map(slugify);
   return [rest, rest.replace(/-rerun-[0-9a-z]+$/, '')].some(
-    (part) => part === 'upload' || (part.length > 0 && slug.endsWith(part)),
+    (part) => part === 'upload' || (part.length > 0 && slugs.some((slug) => slug.endsWith(part))),
   );
 }
 

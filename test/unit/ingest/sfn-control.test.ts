@@ -107,6 +107,18 @@ describe('SfnExecutionStarter: finding and stopping the runs of one file', () =>
 });
 
 describe('mayNameExecutionOf', () => {
+  it.each([
+    ['100%25.mp3', '100%.mp3'],
+    ['caf%C3%A9.mp3', 'café.mp3'],
+    ['my+song.mp3', 'my song.mp3'],
+  ])('finds the execution of the stored key %s, named from the event’s decoded reading %s', (stored, decoded) => {
+    const name = executionName({ bucket: 'b', key: decoded, sequencer: '0A', etag: 'e' });
+    expect(mayNameExecutionOf(name, stored)).toBe(true);
+    expect(
+      mayNameExecutionOf(executionName({ bucket: 'b', key: decoded, sequencer: '0A', etag: 'e' }, 'rerun-1'), stored),
+    ).toBe(true);
+  });
+
   it('holds for every name executionName gives a key, first runs and re-runs alike', () => {
     fc.assert(
       fc.property(
