@@ -70,9 +70,12 @@ export class PocketsphinxTranscriber implements Transcriber {
       throw new TranscriberUnavailableError(`${missing.join(' and ')} not found. ${INSTALL_HINT}`);
     this.jobs.set(request.jobName, { state: 'IN_PROGRESS' });
     const done = this.transcribe(request)
-      .then((text) => this.finish(request.jobName, { state: 'COMPLETED', text }))
-      .catch((error: Error) => this.finish(request.jobName, { state: 'FAILED', failureReason: error.message }))
-      // A result that could not be written is still in memory (finish); nothing to rethrow to.
+      .then(
+        (text) => this.finish(request.jobName, { state: 'COMPLETED', text }),
+        // Only the transcription's own failure fails the job; a result that could not be written
+        // is still in memory (finish), and nothing awaits this promise to rethrow to.
+        (error: Error) => this.finish(request.jobName, { state: 'FAILED', failureReason: error.message }),
+      )
       .catch(() => undefined)
       .finally(() => this.running.delete(request.jobName));
     this.running.set(request.jobName, done);
