@@ -5,7 +5,7 @@ import { dynaliteClient, type LocalDynamo } from '../../lib/local/dynalite.js';
 /**
  * dynalite in a child process, for the benchmarks that load hundreds of thousands of items: the
  * emulator gets a core of its own instead of sharing the event loop that builds and sends the
- * requests (loads run about a third faster here). Same wire protocol, same interface as
+ * requests. Same wire protocol, same interface as
  * startDynalite. Spawned asynchronously: this process never blocks while the child serves it.
  */
 export async function startDynaliteProcess(): Promise<LocalDynamo> {
