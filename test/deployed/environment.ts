@@ -19,7 +19,15 @@ export function lambdaEnvironment(values: Record<string, string>): Record<string
       merged[name] = value;
     }
   }
-  const environment = { ...merged, ...values };
+  // What the Lambda runtime itself sets, so the bundles take their Lambda paths (the Lambda
+  // configuration schema, tracing on) as deployed. No trace header reaches them here: a missing
+  // X-Ray context is ignored, as the SDK does when one is not sampled.
+  const runtime = {
+    AWS_LAMBDA_FUNCTION_NAME: 'audio-ingest-deployed-test',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+  };
+  const environment = { ...runtime, ...merged, ...values };
   // Only what the runtime reads at invocation: NODE_OPTIONS is consumed when Lambda starts node.
   delete environment.NODE_OPTIONS;
   const unresolved = Object.entries(environment).filter(([, value]) => value.startsWith('synth-token-'));
