@@ -107,8 +107,7 @@ function metricsLogger(logger: Logger) {
  * For Lambda: the tracer turns itself on only inside Lambda (AWS_EXECUTION_ENV), so the same
  * build is a no-op when a test or a developer runs it; metrics as EMF.
  */
-export function awsObservability(config: Pick<Config, 'LOG_LEVEL'>): Observability {
-  const logger = createLogger(config);
+export function awsObservability(config: Pick<Config, 'LOG_LEVEL'>, logger = createLogger(config)): Observability {
   // Every outgoing call is an AWS SDK call, traced per client; patching node:http would trace each twice.
   const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
   const metrics = new Metrics({

@@ -13,10 +13,7 @@ import { s3Of } from './ports.js';
  */
 
 /** Logger, tracer (on only inside Lambda) and EMF metrics. */
-export const observability: Adapters['observability'] = (config, logger) => {
-  const made = awsObservability(config);
-  return logger ? { ...made, logger } : made;
-};
+export const observability: Adapters['observability'] = (config, logger) => awsObservability(config, logger);
 
 /** The store: ElectroDB on the DYNAMODB_TABLE table. */
 export const dynamoStore: Adapters['store'] = async (deps) => {

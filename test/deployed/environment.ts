@@ -27,7 +27,7 @@ export function lambdaEnvironment(values: Record<string, string>): Record<string
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
   };
-  const environment = { ...runtime, ...merged, ...values };
+  const environment: Record<string, string> = { ...runtime, ...merged, ...values };
   // Only what the runtime reads at invocation: NODE_OPTIONS is consumed when Lambda starts node.
   delete environment.NODE_OPTIONS;
   const unresolved = Object.entries(environment).filter(([, value]) => value.startsWith('synth-token-'));
