@@ -17,6 +17,8 @@ export type BridgeEvent = Record<string, unknown> & { detail: Record<string, unk
 
 const sample = (name: string) =>
   JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/events', name), 'utf8')) as BridgeEvent;
+const CREATED_SAMPLE = sample('eventbridge-object-created.json');
+const DELETED_SAMPLE = sample('eventbridge-object-deleted.json');
 
 /** `reason` of Object Created: the S3 API that made the object (the user guide's "Event message detail field"). */
 const CREATED_REASONS: Record<string, string> = {
@@ -26,15 +28,13 @@ const CREATED_REASONS: Record<string, string> = {
   'ObjectCreated:CompleteMultipartUpload': 'CompleteMultipartUpload',
 };
 
-/** An EventBridge S3 event: the recorded sample with one object's fields. */
-
 /** The EventBridge event S3 sends for what a classic record (s3rver's) reports. */
 export function toEventBridge(record: S3EventRecord): BridgeEvent {
   const created = CREATED_REASONS[record.eventName];
   if (!created && !record.eventName.startsWith('ObjectRemoved:')) {
     throw new Error(`No EventBridge "Object Created"/"Object Deleted" event for ${record.eventName}`);
   }
-  const recorded = sample(created ? 'eventbridge-object-created.json' : 'eventbridge-object-deleted.json');
+  const recorded = structuredClone(created ? CREATED_SAMPLE : DELETED_SAMPLE);
   const { bucket, object } = record.s3;
   return {
     ...recorded,

@@ -46,6 +46,15 @@ export async function startStepFunctionsFake(options: {
     if (!execution) throw new AwsJsonError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
     return execution;
   };
+  /** The fields ListExecutions and DescribeExecution both answer (the API reference's ExecutionListItem). */
+  const summary = ({ executionArn, name, status, startDate, stopDate }: KeptExecution) => ({
+    executionArn,
+    stateMachineArn: options.stateMachineArn,
+    name,
+    status,
+    startDate,
+    ...(stopDate === undefined ? {} : { stopDate }),
+  });
   const endpoint = await startAwsJsonEndpoint({
     targetPrefix: 'AWSStepFunctions',
     version: '1.0',
@@ -72,24 +81,13 @@ export async function startStepFunctionsFake(options: {
       ListExecutions: (request) => ({
         executions: [...executions.values()]
           .filter((e) => request.statusFilter === undefined || e.status === request.statusFilter)
-          .map(({ executionArn, name, status, startDate, stopDate }) => ({
-            executionArn,
-            stateMachineArn: options.stateMachineArn,
-            name,
-            status,
-            startDate,
-            ...(stopDate === undefined ? {} : { stopDate }),
-          })),
+          .map(summary),
       }),
       DescribeExecution: (request) => {
-        const { executionArn, name, status, startDate, stopDate, input, error, cause } = known(request.executionArn);
+        const execution = known(request.executionArn);
+        const { input, error, cause } = execution;
         return {
-          executionArn,
-          stateMachineArn: options.stateMachineArn,
-          name,
-          status,
-          startDate,
-          ...(stopDate === undefined ? {} : { stopDate }),
+          ...summary(execution),
           input,
           inputDetails: { included: true },
           ...(error === undefined ? {} : { error }),
