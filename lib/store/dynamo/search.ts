@@ -1,5 +1,5 @@
 import type { TermKind } from '../../model/search.js';
-import { parseSearchQuery, type SearchQuery } from '../../model/search-terms.js';
+import { filenameMatches, parseSearchQuery, type SearchQuery } from '../../model/search-terms.js';
 import { pageLimit } from '../common.js';
 import { compareFilenames, searchCursorAfter, searchStart, toSearchHit } from '../search.js';
 import type { Page, PageOptions, SearchHit } from '../store.js';
@@ -114,11 +114,8 @@ export async function searchAudioFiles(
 function termStreams(ctx: DynamoContext, query: SearchQuery, after: string | undefined): TermStream[] {
   const streams: TermStream[] = [];
   if (query.name !== undefined && query.gram !== undefined) {
-    const name = query.name;
-    const exact = query.gram === name;
-    streams.push(
-      new TermStream(ctx, 'NAME', query.gram, after, exact ? undefined : (f) => f.toLowerCase().includes(name)),
-    );
+    const exact = query.gram === query.name;
+    streams.push(new TermStream(ctx, 'NAME', query.gram, after, exact ? undefined : (f) => filenameMatches(f, query)));
   }
   if (query.word !== undefined) streams.push(new TermStream(ctx, 'WORD', query.word, after));
   return streams;

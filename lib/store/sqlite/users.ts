@@ -84,8 +84,7 @@ export function getUser(conn: Connection, username: string): Promise<UserRecord 
 /** Lookup by the integer primary key. */
 export function getUserById(conn: Connection, id: number): Promise<UserRecord | undefined> {
   return conn.read(() => {
-    const key = userId(id);
-    const row = key === undefined ? undefined : (conn.statement(BY_ID).get(key) as UserRow | undefined);
+    const row = findById(conn, id);
     return row ? toUser(row) : undefined;
   });
 }
