@@ -129,8 +129,10 @@ function hasClosingBoundary(event: APIGatewayProxyEventV2): boolean {
   const boundary = BOUNDARY.exec(event.headers?.['content-type'] ?? '')?.[1];
   if (!boundary) return true;
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  // The parser reads the body as if preceded by CRLF, so a first delimiter needs none.
-  return Buffer.concat([Buffer.from('\r\n'), body]).includes(`\r\n--${boundary}--`);
+  // The parser reads the body as if preceded by CRLF, so a delimiter at the very start needs none
+  // (checked there without copying the body to prepend one).
+  const closing = `--${boundary}--`;
+  return body.includes(`\r\n${closing}`) || body.subarray(0, closing.length).toString('latin1') === closing;
 }
 
 function noBody(request: BodyRequest): boolean {
