@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { headObject } from '../ingest/probe.js';
+import { headObject } from '../ingest/head.js';
 import { PROVIDED_TRANSCRIPT_METADATA } from '../ingest/register.js';
 import { type Deps, s3Of } from '../runtime.js';
 import type { Voice } from '../synthesize/types.js';

@@ -1,5 +1,5 @@
 import { PayloadTooLargeError } from '../errors.js';
-import { headObject } from '../ingest/probe.js';
+import { headObject } from '../ingest/head.js';
 import { type Deps, s3Of } from '../runtime.js';
 import { LARGE_UPLOAD_ROUTE, MAX_MULTIPART_BODY_BYTES } from './body.js';
 import { existsError, putNewObject } from './objects.js';

@@ -1,6 +1,6 @@
 import { type DeleteDeps, removeRow } from './delete.js';
+import { headObject } from './head.js';
 import { isIgnoredKey, keyReadings } from './keys.js';
-import { headObject } from './probe.js';
 import { rowOf, safeSequencer } from './resolve.js';
 import { parseS3Events } from './s3-events.js';
 

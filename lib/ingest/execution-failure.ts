@@ -5,8 +5,8 @@ import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { bounded, describeFailure } from './fail.js';
+import { describeIssues } from './issues.js';
 import { findUploadRow } from './resolve.js';
-import { describeIssues } from './s3-events.js';
 import { TASK_FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /**

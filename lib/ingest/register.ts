@@ -5,10 +5,11 @@ import { StaleEventError, UnsupportedMediaError } from '../errors.js';
 import type { AppMetrics } from '../observability.js';
 import type { Store } from '../store/store.js';
 import { UndecodableKeyError } from './errors.js';
+import type { ObjectHead } from './head.js';
 import { unquoteEtag } from './keys.js';
 import { type MediaFormat, mediaFormat } from './media.js';
 import type { IngestInput } from './ports.js';
-import { type AudioProbe, type ObjectHead, probeAudio } from './probe.js';
+import { type AudioProbe, probeAudio } from './probe.js';
 import { resolveObject } from './resolve.js';
 
 /**

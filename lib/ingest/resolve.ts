@@ -2,9 +2,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '../errors.js';
 import { normalizeSequencer } from '../store/common.js';
 import type { AudioRecord, Store } from '../store/store.js';
+import { headObject, type ObjectHead } from './head.js';
 import { unquoteEtag } from './keys.js';
 import type { IngestInput } from './ports.js';
-import { headObject, type ObjectHead } from './probe.js';
 
 /**
  * Which key an upload really has. An event spells its key one way (URL-encoded in classic S3

@@ -2,6 +2,7 @@ import { parse } from '@aws-lambda-powertools/parser';
 import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
+import { describeIssues } from './issues.js';
 
 /**
  * The S3 object events the pipeline is wired to, parsed with Powertools' schemas:
@@ -83,14 +84,4 @@ export function parseS3Events(event: unknown): S3ObjectEvent[] {
       sequencer: object.sequencer ?? null,
     },
   ];
-}
-
-/** The first few schema issues as `path: message`, for an error a person can act on. */
-export function describeIssues(cause: unknown): string {
-  const issues = Array.isArray(cause) ? (cause as { path?: PropertyKey[]; message?: string }[]) : [];
-  if (issues.length === 0) return 'it matches neither shape';
-  return issues
-    .slice(0, 3)
-    .map((issue) => `${(issue.path ?? []).map(String).join('.') || '(event)'}: ${issue.message ?? 'invalid'}`)
-    .join('; ');
 }

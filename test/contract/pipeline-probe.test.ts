@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headObject, probeAudio } from '../../lib/ingest/probe.js';
+import { headObject } from '../../lib/ingest/head.js';
+import { probeAudio } from '../../lib/ingest/probe.js';
 import { type Harness, speech, startHarness, tone } from './pipeline-harness.js';
 
 let h: Harness;
