@@ -7,7 +7,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isSearchTermKey, searchTermItems } from '../model/search.js';
+import { filenameTermItems, isSearchTermKey, searchTermItems } from '../model/search.js';
 import { type BatchOptions, mapLimit, writeBatches } from '../store/dynamo/batch.js';
 import { type Item, isOlder, itemBuilders, SOURCE_FIELDS, sameItem } from './items.js';
 import { missingIndexAttributes, normalizeLegacyAudio, normalizeLegacyUser } from './legacy-items.js';
@@ -85,8 +85,11 @@ export async function repairLegacyKeys(
     pages++;
     for (const item of (page.Items ?? []) as Item[]) {
       scanned++;
-      if (isSuffix(item)) suffixCount.set(String(item.PK), (suffixCount.get(String(item.PK)) ?? 0) + 1);
-      else if (item.SK === 'PROFILE' || item.SK === 'METADATA') items.push(item);
+      // Counted per kind: `<PK>|NAME`, `<PK>|WORD`.
+      if (isSuffix(item)) {
+        const counted = `${String(item.PK)}|${String(item.SK).slice(0, 4)}`;
+        suffixCount.set(counted, (suffixCount.get(counted) ?? 0) + 1);
+      } else if (item.SK === 'PROFILE' || item.SK === 'METADATA') items.push(item);
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -162,8 +165,13 @@ function planRepairs(items: Item[], suffixCount: Map<string, number>, builders: 
       addIndexFix(plan, item, builders.audio(normalized.record), key);
       const filename = String(normalized.record.filename);
       const transcript = typeof normalized.record.transcript === 'string' ? normalized.record.transcript : null;
-      const expected = searchTermItems(filename, transcript).length;
-      const found = suffixCount.get(pk) ?? 0;
+      // Filename entries always; transcript entries only for a transcript on the row: one kept in S3
+      // was indexed from its text when stored, which this scan does not read.
+      const inS3 = transcript === null && typeof item.transcript_s3_key === 'string' && item.transcript_s3_key !== '';
+      const names = suffixCount.get(`${pk}|NAME`) ?? 0;
+      const words = suffixCount.get(`${pk}|WORD`) ?? 0;
+      const expected = inS3 ? filenameTermItems(filename).length : searchTermItems(filename, transcript).length;
+      const found = inS3 ? names : names + words;
       if (found !== expected) {
         plan.searchFixes.push({ filename, transcript });
         plan.actions.push({ kind: 'search', key, detail: `${found} of ${expected} search-index items; writing them` });

@@ -117,6 +117,26 @@ describe('repair-legacy-keys', () => {
     expect((await t.store.getUser('alice'))?.hashedPassword).toBe('rehashed');
   });
 
+  it('plans nothing for a transcript kept in S3, whose word entries the store wrote from its text', async () => {
+    await repairLegacyKeys({ table: t.table, apply: true }, { client: t.client });
+    await t.store.upsertAudioFile({ filename: 'long talk.mp3', size: 10 });
+    await t.store.setTranscriptStatus({ filename: 'long talk.mp3', status: 'processing' });
+    await t.store.updateTranscript({
+      filename: 'long talk.mp3',
+      transcript: null,
+      transcriptS3Key: 'transcripts/long talk.mp3.txt',
+      searchText: 'a transcript too long for its row, searchable by its words',
+      status: 'completed',
+    });
+    const items = await scanAll(t.client, t.table);
+    expect(
+      items.filter((i) => i.PK === 'AUDIO#long talk.mp3' && String(i.SK).startsWith('WORD#')).length,
+    ).toBeGreaterThan(0);
+
+    const plan = await repairLegacyKeys({ table: t.table }, { client: t.client });
+    expect(plan.actions.filter((action) => action.key.startsWith('AUDIO#long talk.mp3'))).toEqual([]);
+  });
+
   it('reads every page of the scan (no truncation at 1 MB)', async () => {
     const big = 'x'.repeat(60_000);
     const many = Array.from({ length: 30 }, (_, i) =>
