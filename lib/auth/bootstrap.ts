@@ -43,17 +43,14 @@ export async function bootstrapAdmin(
 /**
  * Deployed, the admin user is created by the first login of a container from ADMIN_PASSWORD or
  * the ADMIN_PASSWORD_SECRET_ARN secret (local mode does it at start, see lib/local/start.ts).
- * A failure is logged and retried by a later container; it never blocks logins. (Here, not in
- * ./context.ts, which the router imports: functions that only check tokens never load argon2.)
+ * A failure is logged and retried by the next login (the port mechanism forgets a failed build);
+ * it never blocks logins. (Here, not in ./context.ts, which the router imports: functions that
+ * only check tokens never load argon2.)
  */
 export function ensureAdminOnce(deps: Deps): Promise<void> {
   if (deps.config.APP_ENV === 'local') return Promise.resolve();
-  return built(deps, 'adminBootstrap', (d) =>
-    bootstrapAdmin(d.config, d.store).then(
-      (result) => {
-        if (result.created) d.logger.info('Admin user created', { username: result.username });
-      },
-      (error: unknown) => d.logger.error('Admin bootstrap failed', { error }),
-    ),
-  );
+  return built(deps, 'adminBootstrap', async (d) => {
+    const result = await bootstrapAdmin(d.config, d.store);
+    if (result.created) d.logger.info('Admin user created', { username: result.username });
+  }).catch((error: unknown) => deps.logger.error('Admin bootstrap failed', { error }));
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrapAdmin } from '../../../lib/auth/bootstrap.js';
+import { bootstrapAdmin, ensureAdminOnce } from '../../../lib/auth/bootstrap.js';
 import { verifyPassword } from '../../../lib/auth/passwords.js';
+import { StoreUnavailableError } from '../../../lib/errors.js';
 import { createDynamoStore } from '../../../lib/store/dynamo.js';
 import { openSqliteStore } from '../../../lib/store/sqlite/index.js';
 import { call, createHarness, type Harness } from './harness.js';
@@ -68,6 +69,30 @@ describe('admin bootstrap when deployed', () => {
       });
       expect(res.status).toBe(200);
       expect(res.cookies[0]).toContain('Secure');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('retries a bootstrap that failed on a transient store error at the next login of the container', async () => {
+    const h = await createHarness({ env: { APP_ENV: 'aws', ADMIN_PASSWORD: 'deployed admin password' } });
+    try {
+      let failures = 1;
+      const store = new Proxy(h.deps.store, {
+        get(target, property, receiver) {
+          if (property === 'adminBootstrapped' && failures-- > 0) {
+            return async () => {
+              throw new StoreUnavailableError('DynamoDB is throttling requests (injected)');
+            };
+          }
+          return Reflect.get(target, property, receiver);
+        },
+      });
+      const deps = { ...h.deps, store };
+      await ensureAdminOnce(deps);
+      expect(await h.deps.store.getUser('admin')).toBeUndefined();
+      await ensureAdminOnce(deps);
+      expect(await h.deps.store.getUser('admin')).toMatchObject({ username: 'admin', isAdmin: true });
     } finally {
       await h.close();
     }
