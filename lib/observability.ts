@@ -15,7 +15,7 @@ import type { Config } from './config.js';
  * off (a no-op) and metrics are debug log lines.
  */
 
-export const SERVICE_NAME = 'audio-ingest';
+const SERVICE_NAME = 'audio-ingest';
 export const METRICS_NAMESPACE = 'audio-ingest';
 
 /** The metrics the application emits; call sites say what happened, this module how it is recorded. */
@@ -39,7 +39,7 @@ export interface Observability {
 }
 
 /** Metric names and units, as they appear in CloudWatch. */
-export const METRICS = {
+const METRICS = {
   uploadsRegistered: 'UploadsRegistered',
   transcriptionsCompleted: 'TranscriptionsCompleted',
   transcriptionsFailed: 'TranscriptionsFailed',
@@ -52,7 +52,7 @@ function createLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
 }
 
 /** AppMetrics buffered in Powertools Metrics and published as CloudWatch EMF. */
-export function emfMetrics(metrics: Metrics): AppMetrics {
+function emfMetrics(metrics: Metrics): AppMetrics {
   return {
     emf: metrics,
     uploadRegistered: () => metrics.addMetric(METRICS.uploadsRegistered, MetricUnit.Count, 1),
@@ -73,7 +73,7 @@ export function emfMetrics(metrics: Metrics): AppMetrics {
 }
 
 /** AppMetrics as debug log lines (local mode: no CloudWatch to read EMF). */
-export function loggedMetrics(logger: Logger): AppMetrics {
+function loggedMetrics(logger: Logger): AppMetrics {
   const log = (name: string, value: number, unit: string, dimensions?: Record<string, string>) =>
     logger.debug('Metric', { metric: name, value, unit, ...(dimensions ? { dimensions } : {}) });
   return {

@@ -43,7 +43,6 @@ export const filePart = z
     content: z.instanceof(Buffer),
   })
   .meta({ description: 'A file part of the multipart body.' });
-export type FilePart = z.output<typeof filePart>;
 
 /** The body middleware for a route's body type. */
 export function bodyParser(type: BodyType): BodyMiddleware {
@@ -145,7 +144,7 @@ function noBody(request: BodyRequest): boolean {
 }
 
 /** The body's size as sent (a base64 body is measured decoded, without decoding it). */
-export function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
+function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
   const body = event.body ?? '';
   return event.isBase64Encoded ? Buffer.byteLength(body, 'base64') : Buffer.byteLength(body, 'utf8');
 }

@@ -12,7 +12,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** A JSON response. */
-export function jsonResponse(
+function jsonResponse(
   status: number,
   body: unknown,
   extra: { cookies?: string[]; headers?: Record<string, string> } = {},
@@ -26,7 +26,7 @@ export function jsonResponse(
 }
 
 /** The error body every failure uses: `{"detail": "..."}`. */
-export function errorResponse(
+function errorResponse(
   status: number,
   detail: string,
   headers?: Record<string, string>,

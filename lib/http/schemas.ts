@@ -109,7 +109,7 @@ export const audioPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 
-export const searchResultSchema = audioFileSchema.extend({
+const searchResultSchema = audioFileSchema.extend({
   transcript: z
     .string()
     .nullable()

@@ -93,7 +93,7 @@ export function checkStreamSignature(
  * Gateway routes it back to this key, else the key form `/api/audio?filename=<name>`. Encoded
  * with encodeURIComponent plus `!'()*`, so the URL is safe inside HTML attributes and quotes.
  */
-export function streamPath(filename: string, inPath: (filename: string) => boolean): { path: string; query: string } {
+function streamPath(filename: string, inPath: (filename: string) => boolean): { path: string; query: string } {
   const encoded = strictEncode(filename);
   return inPath(filename)
     ? { path: `/api/audio/${encoded}`, query: '' }

@@ -46,7 +46,7 @@ export async function removeRow(row: AudioRecord, bucket: string, deps: DeleteDe
 }
 
 /** DeleteObject; deleting a key that does not exist is not an error in S3. */
-export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
+async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
   try {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {

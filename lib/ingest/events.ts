@@ -10,7 +10,7 @@ import { parseS3Events, type S3ObjectEvent } from './s3-events.js';
  */
 
 /** What one event asks for: uploads to start, and how many records were not uploads. */
-export interface ParsedEvent {
+interface ParsedEvent {
   uploads: IngestInput[];
   ignored: number;
 }

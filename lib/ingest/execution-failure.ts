@@ -53,7 +53,7 @@ const StatusChangeSchema = EventBridgeSchema.extend({
   }),
 });
 
-export type ExecutionStatusChange = z.infer<typeof StatusChangeSchema>;
+type ExecutionStatusChange = z.infer<typeof StatusChangeSchema>;
 
 /** What the handler needs of the execution input: the upload's identity (lib/ingest/ports.ts IngestInput). */
 const UploadSchema = z.object({
@@ -130,7 +130,7 @@ export async function handleExecutionFailure(
 }
 
 /** The sentence stored on the row for an execution that ended without recording its failure. */
-export function describeExecutionEnd(detail: ExecutionStatusChange['detail']): string {
+function describeExecutionEnd(detail: ExecutionStatusChange['detail']): string {
   const ran = detail.stopDate === null ? '' : ` after ${duration(detail.stopDate - detail.startDate)}`;
   if (detail.status === 'TIMED_OUT') {
     return bounded(

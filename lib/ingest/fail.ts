@@ -76,7 +76,7 @@ export function bounded(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }
 
-export type MarkFailedDeps = {
+type MarkFailedDeps = {
   store: Store;
   /** To give an upload whose registration failed its row (HeadObject only). */
   s3?: S3Client;

@@ -15,11 +15,11 @@ import type { IngestInput } from './ports.js';
 type UploadKeys = Pick<IngestInput, 'key' | 'eventKey'>;
 
 /** The keys an upload may be stored under: `key` (the decoded reading) first, then the event's spelling. */
-export function uploadReadings(input: UploadKeys): string[] {
+function uploadReadings(input: UploadKeys): string[] {
   return input.eventKey && input.eventKey !== input.key ? [input.key, input.eventKey] : [input.key];
 }
 
-export interface ResolvedObject {
+interface ResolvedObject {
   key: string;
   head: ObjectHead;
 }

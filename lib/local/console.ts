@@ -35,7 +35,7 @@ export function consoleContentSecurityPolicy(s3Origins: readonly string[]): stri
 }
 
 /** Security headers of every console response (the deployed site's response headers policy sets the same). */
-export function consoleSecurityHeaders(s3Origins: readonly string[]): Record<string, string> {
+function consoleSecurityHeaders(s3Origins: readonly string[]): Record<string, string> {
   return {
     'content-security-policy': consoleContentSecurityPolicy(s3Origins),
     'x-content-type-options': 'nosniff',

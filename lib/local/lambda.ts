@@ -96,7 +96,7 @@ function sandboxTimeout(timeoutMs: number): LambdaInvocationError {
 }
 
 /** Maps a thrown value to the error type and Cause that Step Functions would record. */
-export function toLambdaError(error: unknown): LambdaInvocationError {
+function toLambdaError(error: unknown): LambdaInvocationError {
   const err = error instanceof Error ? error : new Error(String(error));
   const errorType = err.name || 'Error';
   // Errors raised by the Lambda service itself (throttling, service faults) carry a plain Cause.

@@ -15,7 +15,7 @@ export interface LocalStore {
 }
 
 /** Table name used on the in-process dynalite. */
-export const LOCAL_TABLE = 'audio-ingest-local';
+const LOCAL_TABLE = 'audio-ingest-local';
 
 /**
  * The store of local mode: SQLite at DATABASE_URL or `<DATA_DIR>/local.db`, or with

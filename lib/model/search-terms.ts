@@ -11,15 +11,15 @@ import { ValidationError } from '../errors.js';
  */
 
 /** Transcript words are compared (and indexed) on this many characters at most. */
-export const MAX_WORD_LENGTH = 64;
+const MAX_WORD_LENGTH = 64;
 /** The shortest word prefix a query can match a transcript with. */
-export const MIN_WORD_QUERY = 3;
+const MIN_WORD_QUERY = 3;
 /** Filename n-grams are indexed up to this length; longer queries are checked against the name. */
-export const MAX_GRAM = 3;
+const MAX_GRAM = 3;
 /** Queries are at most this many UTF-8 bytes (the longest S3 key). */
 export const MAX_QUERY_BYTES = 1024;
 /** Search results carry a transcript snippet of at most this many characters. */
-export const SNIPPET_LENGTH = 200;
+const SNIPPET_LENGTH = 200;
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const ONE_WORD = /^[\p{L}\p{N}\p{M}]+$/u;
@@ -109,7 +109,7 @@ export function filenameMatches(filename: string, query: SearchQuery): boolean {
 }
 
 /** Start (UTF-16 index) of the first word of `text` that begins with `word`, or -1. */
-export function firstWordMatch(text: string, word: string): number {
+function firstWordMatch(text: string, word: string): number {
   for (const match of text.matchAll(WORD)) {
     if (normalizeWord(match[0]).startsWith(word)) return match.index;
   }

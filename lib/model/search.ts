@@ -4,7 +4,7 @@ import { filenameGrams, transcriptPrefixes } from './search-terms.js';
 import { type EntityConfig, SERVICE } from './service.js';
 
 /** `NAME`: a 1–3 character substring of the lower-cased filename; `WORD`: a transcript word prefix. */
-export const TERM_KINDS = ['NAME', 'WORD'] as const;
+const TERM_KINDS = ['NAME', 'WORD'] as const;
 export type TermKind = (typeof TERM_KINDS)[number];
 
 /**

@@ -13,7 +13,7 @@ import { s3Of } from './ports.js';
  * espeak-ng unless SYNTHESIZER=aws, tracing off and metrics as debug lines. Local mode installs its in-process runner of the ASL
  * as `executions`; without it, executions start on STATE_MACHINE_ARN as in AWS.
  */
-export const localAdapters: Adapters = {
+const localAdapters: Adapters = {
   observability: (config, logger) => localObservability(config, logger),
   store: async (deps) => openConfiguredStore(deps.config),
   s3: awsAdapters.s3,

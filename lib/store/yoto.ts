@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { SaveYotoTokensInput, YotoLockOptions } from './store.js';
 
 /** The Python service's lease: 30 s. */
-export const DEFAULT_YOTO_LOCK_SECONDS = 30;
+const DEFAULT_YOTO_LOCK_SECONDS = 30;
 const MAX_YOTO_LOCK_SECONDS = 3_600;
 
 function optionalText(value: unknown, field: string): string | null | undefined {

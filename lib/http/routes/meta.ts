@@ -6,7 +6,7 @@ import { defineRoute } from '../route.js';
 /** Health, status and the OpenAPI document: served by functions/api/meta.ts. */
 
 /** Where this runs: `local` in local mode (the console offers local-only pages then), else the deployment's name. */
-export function environmentName(config: Pick<Config, 'APP_ENV' | 'ENVIRONMENT_NAME'>): string {
+function environmentName(config: Pick<Config, 'APP_ENV' | 'ENVIRONMENT_NAME'>): string {
   return config.APP_ENV === 'local' ? 'local' : (config.ENVIRONMENT_NAME ?? 'aws');
 }
 

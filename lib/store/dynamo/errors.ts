@@ -62,7 +62,7 @@ function failures(error: unknown): Failure[] {
  * Whether a later attempt may succeed: throttling, an endpoint that cannot be reached (or timed
  * out), or a 5xx answer. A missing table or index, bad credentials and access denied are not.
  */
-export function isTransientStoreFailure(error: unknown): boolean {
+function isTransientStoreFailure(error: unknown): boolean {
   return failures(error).some(
     (f) =>
       THROTTLING.has(f.name ?? '') ||

@@ -52,7 +52,7 @@ export async function ensureFilenameEntries(ctx: DynamoContext, filename: string
 }
 
 /** Deletes a file's entries (all, or of one kind): one Query of its partition, then batch deletes. */
-export async function deleteEntries(ctx: DynamoContext, filename: string, kind?: TermKind): Promise<void> {
+async function deleteEntries(ctx: DynamoContext, filename: string, kind?: TermKind): Promise<void> {
   const stored = await storedEntries(ctx, filename, kind);
   if (stored.length > 0) await batchWriteAll(ctx, requests(ctx, ctx.term.delete(stored).params()));
 }

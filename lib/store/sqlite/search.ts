@@ -41,7 +41,7 @@ export function registerSearchFunctions(db: Database.Database): void {
 }
 
 /** The FTS5 query for a literal substring: one phrase, inner double quotes doubled. */
-export function literalPhrase(query: string): string {
+function literalPhrase(query: string): string {
   return `"${query.replaceAll('"', '""')}"`;
 }
 
