@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { InvalidCursorError } from '../errors.js';
 import { filenameMatches, type SearchQuery, snippet, transcriptMatches } from '../model/search-terms.js';
 import { decodeCursor, encodeCursor } from './common.js';
-import type { AudioRecord, SearchHit } from './store.js';
+import type { AudioRecord, Page, SearchHit } from './store.js';
 
 /**
  * What both adapters share about search results: the cursor (the last filename returned and a
@@ -57,4 +57,10 @@ export function toSearchHit(record: AudioRecord, query: SearchQuery): SearchHit 
         record.transcriptStatus === 'completed'));
   if (!byName && !byWord) return undefined;
   return { ...record, matched: byName ? 'filename' : 'transcript', snippet: snippet(record.transcript, query.word) };
+}
+
+/** The empty query's answer on both stores: a list page, every row a hit (it matches them all). */
+export async function listedHits(list: Promise<Page<AudioRecord>>, query: SearchQuery): Promise<Page<SearchHit>> {
+  const page = await list;
+  return { ...page, items: page.items.map((item) => toSearchHit(item, query) as SearchHit) };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTable } from '../../lib/model/table.js';
+import { createPythonTable } from '../helpers/python-items.js';
 
 /** dynalite that takes its time creating tables, as DynamoDB does (CREATING, then ACTIVE). */
 let server: ReturnType<typeof dynalite>;
@@ -49,20 +50,8 @@ describe('createTable', () => {
 
   it('names the index an existing table lacks, instead of returning a table search cannot use', async () => {
     const name = `old-${randomUUID()}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    // The Python service's table: PK and SK, none of the secondary indexes.
+    await createPythonTable(client, name);
     await expect(createTable(client, name)).rejects.toThrow(/has no index GSI1, GSI2, GSI3; deploy the stack/);
   });
 

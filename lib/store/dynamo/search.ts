@@ -1,7 +1,7 @@
 import type { TermKind } from '../../model/search.js';
 import { filenameMatches, parseSearchQuery, type SearchQuery } from '../../model/search-terms.js';
 import { pageLimit } from '../common.js';
-import { compareFilenames, searchCursorAfter, searchStart, toSearchHit } from '../search.js';
+import { compareFilenames, listedHits, searchCursorAfter, searchStart, toSearchHit } from '../search.js';
 import type { Page, PageOptions, SearchHit } from '../store.js';
 import { batchGetAll } from './batch.js';
 import type { DynamoContext } from './context.js';
@@ -78,8 +78,7 @@ export async function searchAudioFiles(
   const parsed = parseSearchQuery(query);
   const limit = pageLimit(options);
   if (parsed.text === '') {
-    const page = await listAudioFiles(ctx, options);
-    return { ...page, items: page.items.map((item) => toSearchHit(item, parsed) as SearchHit) };
+    return listedHits(listAudioFiles(ctx, options), parsed);
   }
   const after = searchStart(parsed, options?.cursor);
   const streams = termStreams(ctx, parsed, after);

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { parseSearchQuery, type SearchQuery } from '../../model/search-terms.js';
 import { pageLimit } from '../common.js';
-import { searchCursorAfter, searchStart, toSearchHit } from '../search.js';
+import { listedHits, searchCursorAfter, searchStart, toSearchHit } from '../search.js';
 import type { Page, PageOptions, SearchHit } from '../store.js';
 import { listAudioFiles } from './audio.js';
 import type { Connection } from './connection.js';
@@ -58,10 +58,7 @@ export async function searchAudioFiles(
   const parsed = parseSearchQuery(query);
   const limit = pageLimit(options);
   if (parsed.text === '') {
-    return listAudioFiles(conn, options).then((page) => ({
-      ...page,
-      items: page.items.map((item) => toSearchHit(item, parsed) as SearchHit),
-    }));
+    return listedHits(listAudioFiles(conn, options), parsed);
   }
   return conn.read(() => {
     const after = searchStart(parsed, options?.cursor) ?? '';
